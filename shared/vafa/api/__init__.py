@@ -1,0 +1,1 @@
+"""The HTTP API: one Powertools resolver with a router per resource and one OpenAPI document."""

@@ -1,0 +1,56 @@
+"""Who may call what: the merchant comes from the key, checked before any route runs."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from vafa.auth.keys import KeyKind, KeyVerifier
+from vafa.errors import Unauthorized
+
+Access = Literal["secret", "site", "public"]
+_SITE_PATHS = ("/v1/push/", "/v1/push-subscriptions")
+_PUBLIC_PREFIXES = ("/v1/feedback/",)
+
+
+def access_for(path: str, method: str) -> Access:
+    """Browser routes take the public site key, other `/v1` routes the secret key; the rest is open."""
+    if method == "OPTIONS":
+        return "public"
+    if path.startswith(_SITE_PATHS):
+        return "site"
+    if path.startswith(_PUBLIC_PREFIXES) or not path.startswith("/v1/"):
+        return "public"
+    return "secret"
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def authenticate(event: dict[str, Any], verifier: KeyVerifier) -> str | None:
+    """Verify the request's key and record the merchant where an authorizer would put it."""
+    path = event.get("rawPath") or "/"
+    method = (event.get("requestContext", {}).get("http", {}) or {}).get("method", "GET")
+    access = access_for(path, method)
+    if access == "public":
+        return None
+    kind: KeyKind = access
+    if kind == "secret":
+        header = _header(event, "authorization") or ""
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise Unauthorized("send the merchant API key as 'Authorization: Bearer <api_key>'")
+    else:
+        key = _header(event, "x-site-key") or ""
+        if not key.strip():
+            raise Unauthorized("send the merchant's site key in the X-Site-Key header")
+    merchant_id = verifier.verify(key.strip(), kind)
+    if merchant_id is None:
+        raise Unauthorized("unknown or revoked key")
+    context = event.setdefault("requestContext", {})
+    authorizer = context.setdefault("authorizer", {})
+    authorizer["lambda"] = {"merchant_id": merchant_id, "key_kind": kind}
+    return merchant_id

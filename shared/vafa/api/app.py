@@ -1,0 +1,91 @@
+"""The API function: checks, authentication, one resolver, one place that turns errors into answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from vafa import __version__
+from vafa.api import access, errors, guard
+from vafa.api.context import verifier
+from vafa.api.routes import customers, program, wallet
+from vafa.config import settings
+from vafa.errors import VafaError
+
+logger = Logger(service="vafa-api")
+tracer = Tracer(service="vafa-api")
+metrics = Metrics(namespace="Vafa", service="vafa-api")
+
+app = APIGatewayHttpResolver(enable_validation=True)
+app.include_router(program.router)
+app.include_router(customers.router)
+app.include_router(wallet.router)
+
+API_DESCRIPTION = (
+    "Record purchases, refunds and redemptions; customers earn expiring cashback. "
+    "Server-to-server calls send `Authorization: Bearer <api_key>`; browser calls send `X-Site-Key`."
+)
+
+
+@app.exception_handler(VafaError)
+def _domain_error(exc: VafaError) -> Response[Any]:
+    return errors.from_domain(exc)
+
+
+@app.exception_handler(RequestValidationError)
+def _validation_error(exc: RequestValidationError) -> Response[Any]:
+    return errors.from_validation(list(exc.errors()))
+
+
+@app.not_found
+def _no_route(_: NotFoundError) -> Response[Any]:
+    return errors.error_response(404, "route_not_found", "no such route")
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document generated from the routes and their models."""
+    document: dict[str, Any] = json.loads(
+        app.get_openapi_json_schema(title="Vafa API", version=__version__, description=API_DESCRIPTION)
+    )
+    document.setdefault("components", {})["securitySchemes"] = {
+        "apiKey": {"type": "http", "scheme": "bearer", "description": "The merchant's secret API key"},
+        "siteKey": {"type": "apiKey", "in": "header", "name": "X-Site-Key"},
+    }
+    document["security"] = [{"apiKey": []}]
+    return document
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def _openapi() -> Response[Any]:
+    return Response(200, content_types.APPLICATION_JSON, json.dumps(openapi_document()))
+
+
+app.enable_swagger(path="/docs", title="Vafa API", version=__version__, description=API_DESCRIPTION)
+
+
+def _answer(response: Response[Any]) -> dict[str, Any]:
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": "application/json"},
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Entry point behind API Gateway (HTTP API, payload 2.0)."""
+    try:
+        guard.check_body(event, settings().max_body_bytes)
+        access.authenticate(event, verifier())
+    except VafaError as exc:
+        return _answer(errors.from_domain(exc))
+    return app.resolve(event, context)

@@ -1,0 +1,66 @@
+"""Purchases, refunds and redemptions: the money-moving routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from vafa.api.context import json_body, merchant_id, programs, request_time
+from vafa.api.schemas import PurchaseIn, PurchaseOut, RedemptionIn, RedemptionOut, RefundIn, RefundOut
+from vafa.customers import check_client_id
+from vafa.timeutil import parse_instant
+from vafa.wallet import operations
+
+router = APIGatewayHttpRouter()
+_CREATED = {201: {"description": "Created (or the original answer of a retried request)"}}
+
+
+@router.post(
+    "/v1/purchases", tags=["Wallet"], summary="Record a purchase; earns cashback", responses=_CREATED
+)
+def post_purchase(body: Annotated[PurchaseIn, Body()]) -> Response[PurchaseOut]:
+    merchant = merchant_id(router)
+    request = operations.PurchaseRequest(
+        order_id=body.order_id,
+        customer_id=check_client_id(body.customer_id, "customer_id"),
+        amount=body.amount,
+        occurred_at=parse_instant(body.occurred_at) if body.occurred_at else None,
+        customer=body.customer,
+        cart_id=body.cart_id,
+        body=json_body(router),
+    )
+    answer = operations.record_purchase(merchant, request, programs().get(merchant), request_time(router))
+    return Response(201, "application/json", answer)
+
+
+@router.post(
+    "/v1/purchases/<order_id>/refunds",
+    tags=["Wallet"],
+    summary="Refund all or part of an order; takes back its cashback",
+    responses=_CREATED,
+)
+def post_refund(order_id: str, body: Annotated[RefundIn, Body()]) -> Response[RefundOut]:
+    merchant = merchant_id(router)
+    request = operations.RefundRequest(
+        order_id=check_client_id(order_id, "order_id"),
+        refund_id=body.refund_id,
+        amount=body.amount,
+        body=json_body(router),
+    )
+    return Response(201, "application/json", operations.refund(merchant, request, request_time(router)))
+
+
+@router.post("/v1/redemptions", tags=["Wallet"], summary="Spend balance at checkout", responses=_CREATED)
+def post_redemption(body: Annotated[RedemptionIn, Body()]) -> Response[RedemptionOut]:
+    merchant = merchant_id(router)
+    request = operations.RedemptionRequest(
+        redemption_id=body.redemption_id,
+        customer_id=body.customer_id,
+        amount=body.amount,
+        order_id=body.order_id,
+        body=json_body(router),
+    )
+    return Response(201, "application/json", operations.redeem(merchant, request, request_time(router)))

@@ -1,0 +1,167 @@
+"""Customer profiles: validation of what shops send, and the shape the API returns."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+
+from vafa.calendars import InvalidDate, parse_birthday
+from vafa.errors import ValidationFailed
+from vafa.phones import InvalidPhone, normalize_phone
+from vafa.store import keys as k
+from vafa.store.models import CustomerItem, LotItem
+from vafa.timeutil import iso
+
+CHANNELS = ("sms", "email", "push")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+ClientId = Annotated[StrictStr, Field(min_length=1, max_length=128)]
+
+
+def check_client_id(value: str, field: str) -> str:
+    """Shop-side ids: 1–128 printable characters."""
+    if (
+        not isinstance(value, str)
+        or not 1 <= len(value) <= 128
+        or _CONTROL.search(value)
+        or not value.strip()
+    ):
+        raise ValidationFailed(f"{field} must be 1-128 printable characters", field=field)
+    return value
+
+
+class BirthdayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    calendar: Literal["jalali", "gregorian"]
+    date: Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class ConsentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sms: StrictBool | None = None
+    email: StrictBool | None = None
+    push: StrictBool | None = None
+
+
+class ProfileIn(BaseModel):
+    """Customer fields a shop may send; a field left out is left unchanged, `null` clears it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    phone: Annotated[StrictStr, Field(max_length=40)] | None = None
+    email: Annotated[StrictStr, Field(max_length=254)] | None = None
+    name: Annotated[StrictStr, Field(max_length=200)] | None = None
+    locale: Literal["fa", "en"] | None = None
+    birthday: BirthdayIn | None = None
+    consent: ConsentIn | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalize_phone(value)
+        except InvalidPhone as exc:
+            raise ValueError(str(exc)) from exc
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not _EMAIL.fullmatch(value):
+            raise ValueError("not an email address")
+        local, _, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+
+def apply_profile(
+    item: CustomerItem, profile: ProfileIn, now: datetime, *, field_prefix: str = ""
+) -> CustomerItem:
+    """Copy the fields the shop named onto the stored customer."""
+    named = profile.model_fields_set
+    if "birthday" in named:
+        if profile.birthday is None:
+            item.birthday = None
+        else:
+            try:
+                parsed = parse_birthday(profile.birthday.calendar, profile.birthday.date, today=now.date())
+            except InvalidDate as exc:
+                raise ValidationFailed(str(exc), field=f"{field_prefix}birthday.date") from exc
+            item.birthday = parsed.as_dict()  # type: ignore[assignment]
+    if "phone" in named:
+        item.phone = profile.phone
+        merchant_id = item.PK.split("#")[1]
+        item.GSI1PK = k.phone_key(merchant_id, profile.phone) if profile.phone else None
+        item.GSI1SK = item.customer_id if profile.phone else None
+    for field in ("email", "name", "locale"):
+        if field in named:
+            setattr(item, field, getattr(profile, field))
+    if "consent" in named:
+        current = dict(item.consent.as_dict() if hasattr(item.consent, "as_dict") else (item.consent or {}))
+        if profile.consent is not None:
+            for channel in profile.consent.model_fields_set:
+                value = getattr(profile.consent, channel)
+                if value is not None:
+                    current[channel] = value
+        item.consent = current  # type: ignore[assignment]
+    item.updated_at = iso(now)
+    return item
+
+
+def new_customer(merchant_id: str, customer_id: str, default_locale: str, now: datetime) -> CustomerItem:
+    at = iso(now)
+    return CustomerItem(
+        k.customer_pk(merchant_id, customer_id),
+        k.PROFILE,
+        customer_id=customer_id,
+        locale=default_locale,
+        consent={channel: False for channel in CHANNELS},
+        balance=0,
+        seq=0,
+        purchases_count=0,
+        total_spent=0,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    return dict(value)
+
+
+def customer_view(item: CustomerItem, lots: list[LotItem], now: datetime) -> dict[str, Any]:
+    """The customer as the API returns it; `expiring` lists open lots, soonest first."""
+    consent = {channel: False for channel in CHANNELS}
+    consent.update(_plain(item.consent) or {})
+    open_lots = sorted(
+        (lot for lot in lots if lot.remaining > 0 and lot.expires_at > iso(now)), key=lambda lot: lot.SK
+    )
+    return {
+        "customer_id": item.customer_id,
+        "phone": item.phone,
+        "email": item.email,
+        "name": item.name,
+        "locale": item.locale,
+        "birthday": _plain(item.birthday),
+        "consent": consent,
+        "balance": int(item.balance),
+        "purchases_count": int(item.purchases_count),
+        "total_spent": int(item.total_spent),
+        "first_purchase_at": item.first_purchase_at,
+        "last_purchase_at": item.last_purchase_at,
+        "expiring": [{"amount": int(lot.remaining), "expires_at": lot.expires_at} for lot in open_lots],
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }

@@ -1,0 +1,77 @@
+"""Customer reads and profile writes (the wallet's money movements live in `vafa.wallet`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import PutError
+
+from vafa.customers import ProfileIn, apply_profile, customer_view, new_customer
+from vafa.errors import Busy, NotFound
+from vafa.program import Program
+from vafa.store import keys as k
+from vafa.store.models import CustomerItem, Item
+from vafa.store.table import ensure_configured
+from vafa.store.wallet_store import load_wallet
+from vafa.timeutil import iso
+from vafa.wallet.operations import settle_expired
+
+_MAX_PHONE_MATCHES = 20
+
+
+def upsert_customer(
+    merchant_id: str, customer_id: str, profile: ProfileIn, program: Program, now: datetime
+) -> tuple[bool, dict[str, Any]]:
+    """Create the customer or change the fields named; returns (created, customer)."""
+    ensure_configured()
+    for _ in range(20):
+        current, lots = load_wallet(merchant_id, customer_id)
+        created = current is None
+        item = current or new_customer(merchant_id, customer_id, program.default_locale, now)
+        apply_profile(item, profile, now)
+        try:
+            item.save()
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                continue  # someone else wrote this customer meanwhile: apply our fields to theirs
+            raise
+        return created, customer_view(item, lots, now)
+    raise Busy("too many concurrent changes to this customer; retry")
+
+
+def read_customer(merchant_id: str, customer_id: str, now: datetime) -> dict[str, Any]:
+    """The customer as of `now`, after settling any credit that expired since the last expiry run."""
+    profile, lots = load_wallet(merchant_id, customer_id)
+    if profile is None:
+        raise NotFound(f"customer {customer_id} not found", code="customer_not_found")
+    if profile.next_expiry and profile.next_expiry <= iso(now):
+        settle_expired(merchant_id, customer_id, now)
+        profile, lots = load_wallet(merchant_id, customer_id)
+        assert profile is not None
+    return customer_view(profile, lots, now)
+
+
+def find_by_phone(merchant_id: str, e164: str, now: datetime) -> list[dict[str, Any]]:
+    """Customers of this merchant with the phone, through the sparse phone index."""
+    ensure_configured()
+    ids = [
+        item.GSI1SK
+        for item in CustomerItem.phone_index.query(k.phone_key(merchant_id, e164), limit=_MAX_PHONE_MATCHES)
+    ]
+    found = []
+    for customer_id in ids[:_MAX_PHONE_MATCHES]:
+        try:
+            found.append(read_customer(merchant_id, str(customer_id), now))
+        except NotFound:
+            continue
+    return found
+
+
+def exists(merchant_id: str, customer_id: str) -> bool:
+    ensure_configured()
+    try:
+        Item.get(k.customer_pk(merchant_id, customer_id), k.PROFILE, attributes_to_get=["PK"])
+    except Item.DoesNotExist:
+        return False
+    return True

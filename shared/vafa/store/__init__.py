@@ -1,0 +1,1 @@
+"""Data access: the single DynamoDB table, its PynamoDB models and the queries Vafa runs."""

@@ -1,0 +1,1 @@
+"""The wallet: expiring credit lots and an append-only ledger that never drifts."""
