@@ -38,7 +38,11 @@ def parse_birthday(calendar: str, text: str, *, today: date) -> Birthday:
     if calendar not in CALENDARS:
         raise InvalidDate("calendar must be 'jalali' or 'gregorian'")
     parts = text.split("-") if isinstance(text, str) else []
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts) or len(parts[0]) != 4:
+    if (
+        len(parts) != 3
+        or not all(p.isascii() and p.isdigit() for p in parts)
+        or [len(p) for p in parts] != [4, 2, 2]
+    ):
         raise InvalidDate("date must be YYYY-MM-DD")
     year, month, day = (int(p) for p in parts)
     if calendar == "jalali":

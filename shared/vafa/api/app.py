@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -22,7 +23,9 @@ logger = Logger(service="vafa-api")
 tracer = Tracer(service="vafa-api")
 metrics = Metrics(namespace="Vafa", service="vafa-api")
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(
+    enable_validation=True, serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+)
 app.include_router(program.router)
 app.include_router(customers.router)
 app.include_router(wallet.router)

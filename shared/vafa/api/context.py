@@ -59,6 +59,6 @@ def decode_cursor(value: str | None, prefix: str) -> str | None:
         decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise ValidationFailed("cursor is not one this API returned", field="cursor") from exc
-    if not decoded.startswith(prefix):
+    if not decoded.startswith(prefix) or not decoded.removeprefix(prefix).isdigit():
         raise ValidationFailed("cursor is not one this API returned", field="cursor")
     return decoded

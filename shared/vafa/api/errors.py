@@ -28,7 +28,11 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     error: dict[str, Any] = {"code": code, "message": message}
     if field:
         error["field"] = field
-    return Response(status, content_types.APPLICATION_JSON, json.dumps({"error": error}, ensure_ascii=False))
+    return Response(
+        status,
+        content_types.APPLICATION_JSON,
+        json.dumps({"error": error}, ensure_ascii=False, separators=(",", ":")),
+    )
 
 
 def from_domain(exc: VafaError) -> Response[Any]:

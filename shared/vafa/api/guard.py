@@ -44,5 +44,14 @@ def check_body(event: dict[str, Any], max_bytes: int) -> None:
         elif byte in (0x7D, 0x5D):
             depth -= 1
     if event.get("isBase64Encoded"):
-        event["body"] = data.decode("utf-8", errors="replace")
+        try:
+            event["body"] = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise MalformedRequest("request body is not UTF-8 JSON") from exc
         event["isBase64Encoded"] = False
+    # The API speaks only JSON: a body sent as a form (curl's default) is still read as JSON.
+    headers = event.setdefault("headers", {}) or {}
+    for name in [name for name in headers if name.lower() == "content-type"]:
+        del headers[name]
+    headers["content-type"] = "application/json"
+    event["headers"] = headers

@@ -12,7 +12,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 
@@ -21,7 +21,7 @@ class PhoneIndex(GlobalSecondaryIndex["Item"]):
 
     class Meta:
         index_name = "GSI1"
-        projection = KeysOnlyProjection()
+        projection = IncludeProjection(["kind"])  # the type tag, so typed queries can read it
 
     GSI1PK = UnicodeAttribute(hash_key=True)
     GSI1SK = UnicodeAttribute(range_key=True)
@@ -32,7 +32,7 @@ class DueIndex(GlobalSecondaryIndex["Item"]):
 
     class Meta:
         index_name = "DueIndex"
-        projection = KeysOnlyProjection()
+        projection = IncludeProjection(["kind"])  # the type tag, so typed queries can read it
 
     DuePK = UnicodeAttribute(hash_key=True)
     DueSK = UnicodeAttribute(range_key=True)

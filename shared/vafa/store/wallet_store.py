@@ -193,7 +193,8 @@ def ledger_page(
     ensure_configured()
     condition = LedgerItem.SK.startswith(k.LEDGER_PREFIX)
     if cursor:
-        condition = LedgerItem.SK.between(k.LEDGER_PREFIX, cursor) & (cursor > LedgerItem.SK)
+        # Keys below a ledger key in a customer's partition are older ledger entries (filtered below).
+        condition = Item.SK < cursor
     items = list(
         Item.query(
             k.customer_pk(merchant_id, customer_id),

@@ -1,0 +1,52 @@
+"""Expire credit lots past due, merchant by merchant, through the sparse due index (never a Scan)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from vafa.jobs.schedule import event_time
+from vafa.merchants import list_merchants
+from vafa.store import keys as k
+from vafa.store.models import LotItem
+from vafa.store.table import ensure_configured
+from vafa.timeutil import iso
+from vafa.wallet.operations import settle_expired
+
+logger = Logger(service="vafa-expiry")
+metrics = Metrics(namespace="Vafa", service="vafa-expiry")
+
+
+def customers_due(merchant_id: str, now: datetime) -> list[str]:
+    """Customers holding a lot whose expiry is at or before `now`, oldest due first."""
+    ensure_configured()
+    seen: dict[str, None] = {}
+    upper = f"{iso(now)}#\uffff"
+    for item in LotItem.due_index.query(k.due_pk(merchant_id, "expiry"), LotItem.DueSK <= upper):
+        customer_id = item.PK.split("#C#", 1)[1]
+        seen.setdefault(customer_id, None)
+    return list(seen)
+
+
+def run_expiry(now: datetime) -> dict[str, int]:
+    """Expire everything due at or before `now`; safe to run late, twice or out of order."""
+    customers = expired = 0
+    for merchant_id in list_merchants():
+        for customer_id in customers_due(merchant_id, now):
+            amount = settle_expired(merchant_id, customer_id, now)
+            customers += 1
+            expired += amount
+    return {"customers": customers, "expired": expired}
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    now = event_time(event)
+    result = run_expiry(now)
+    metrics.add_metric(name="CreditExpired", unit=MetricUnit.Count, value=result["expired"])
+    logger.info("expiry run", extra={"now": iso(now), **result})
+    return {"time": iso(now), **result}

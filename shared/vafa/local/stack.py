@@ -1,0 +1,224 @@
+"""`make run`: the whole product on 127.0.0.1:3000 with an embedded AWS stand-in. No Docker, no AWS."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from vafa.local.aws import AwsStandIn, use_endpoint
+from vafa.local.functions import FunctionRunner
+from vafa.local.gateway import Gateway, HttpServer, _error, _json
+from vafa.local.queues import QueueDrainer, consumers
+from vafa.local.resources import Resolver, create_queues, create_tables
+from vafa.local.template import Template, load_template
+from vafa.timeutil import iso, parse_instant
+
+ROOT = Path(__file__).resolve().parents[3]
+log = logging.getLogger("vafa.local")
+
+
+class LocalStack:
+    """Everything `make run` starts, usable from tests as a context manager."""
+
+    def __init__(self, port: int = 3000, host: str = "127.0.0.1", root: Path = ROOT) -> None:
+        self.root = root
+        self.host, self.port = host, port
+        self.aws: AwsStandIn | None = None
+        self.endpoint = ""
+        self.template: Template | None = None
+        self.server: HttpServer | None = None
+        self.runner: FunctionRunner | None = None
+        self.drainer: QueueDrainer | None = None
+        self._schedule_lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> str:
+        external = os.environ.get("AWS_ENDPOINT_URL")
+        if external:
+            self.endpoint = external
+        else:
+            self.aws = AwsStandIn()
+            self.endpoint = self.aws.start()
+        use_endpoint(self.endpoint)
+        os.environ["VAFA_LOCAL_STACK"] = "1"
+        os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+        self.template = load_template(self.root / "template.yaml")
+        prefix = os.environ.get("VAFA_LOCAL_PREFIX", "vafa-local")
+        resolver = Resolver(self.template, prefix)
+        create_tables(self.template, resolver, self.endpoint)
+        create_queues(self.template, resolver, self.endpoint)
+        for fn in self.template.functions.values():
+            for key, value in resolver.resolve(fn.environment).items():
+                os.environ[key] = str(value)
+        from vafa import config
+
+        config.reset()
+        self.runner = FunctionRunner(self.root, self.template.functions)
+        self.drainer = QueueDrainer(self.runner, consumers(self.template, resolver), self.endpoint)
+        gateway = Gateway(self.template.routes, self.runner, self.control)
+        self.server = HttpServer(gateway, self.host, self.port)
+        return self.server.start()
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.stop()
+        if self.aws:
+            self.aws.stop()
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    # -- control routes (/_local/...) ---------------------------------------------------------
+    def control(self, request: Request) -> Response:
+        parts = request.path.strip("/").split("/")
+        try:
+            body = json.loads(request.get_data() or b"{}")
+        except ValueError:
+            return _error(400, "malformed_json", "the request body is not valid JSON")
+        if not isinstance(body, dict):
+            return _error(422, "validation_error", "the request body must be a JSON object")
+        if request.method == "GET" and parts == ["_local", "health"]:
+            return _json(200, {"ok": True})
+        if request.method == "POST" and parts == ["_local", "merchants"]:
+            name = body.get("name", "Demo shop")
+            if not isinstance(name, str) or not 1 <= len(name) <= 100:
+                return _json(
+                    422,
+                    {
+                        "error": {
+                            "code": "validation_error",
+                            "message": "name: 1-100 characters",
+                            "field": "name",
+                        }
+                    },
+                )
+            return _json(201, self.create_merchant(name))
+        if (
+            request.method == "POST"
+            and len(parts) == 4
+            and parts[:2] == ["_local", "schedules"]
+            and parts[3] == "run"
+        ):
+            raw_time = body.get("time")
+            try:
+                at = (
+                    parse_instant(raw_time)
+                    if raw_time is not None
+                    else datetime.now(UTC).replace(microsecond=0)
+                )
+            except (ValueError, TypeError):
+                return _json(
+                    422,
+                    {
+                        "error": {
+                            "code": "validation_error",
+                            "message": "time must be ISO-8601 with offset",
+                            "field": "time",
+                        }
+                    },
+                )
+            result = self.run_schedule(parts[2], at)
+            if result is None:
+                return _error(404, "schedule_not_found", f"no scheduled function named {parts[2]!r}")
+            return _json(200, result)
+        return _error(404, "route_not_found", f"no local route {request.method} {request.path}")
+
+    def create_merchant(self, name: str) -> dict[str, str]:
+        from vafa.merchants import create_merchant
+
+        return create_merchant(name, datetime.now(UTC)).as_dict()
+
+    def schedules(self) -> dict[str, str]:
+        assert self.template is not None
+        return {name: fn.logical_id for fn in self.template.functions.values() for name in fn.schedules()}
+
+    def run_schedule(self, name: str, at: datetime) -> dict[str, Any] | None:
+        """Invoke the scheduled function as EventBridge would at `at`, then drain every queue."""
+        function = self.schedules().get(name)
+        if function is None:
+            return None
+        assert self.runner is not None and self.drainer is not None
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": iso(at),
+            "region": "us-east-1",
+            "resources": [f"arn:aws:events:us-east-1:123456789012:rule/{name}"],
+            "detail": {},
+        }
+        with self._schedule_lock:
+            self.runner.invoke(function, event)
+            processed = self.drainer.drain()
+        return {"function": name, "time": iso(at), "messages_processed": processed}
+
+
+def _banner(url: str, merchant: dict[str, str]) -> str:
+    key = merchant["api_key"]
+    auth = f'-H "Authorization: Bearer {key}" -H "Content-Type: application/json"'
+    return f"""
+Vafa is running at {url}   (API docs: {url}/docs · OpenAPI: {url}/openapi.json)
+
+Demo merchant {merchant["merchant_id"]}
+  api_key  {key}
+  site_key {merchant["site_key"]}
+
+Try it:
+  curl -s {auth} -X POST {url}/v1/purchases \\
+       -d '{{"order_id": "o-1001", "customer_id": "c-42", "amount": 1250000, "customer": {{"phone": "۰۹۱۲ ۱۲۳ ۴۵۶۷", "name": "سارا"}}}}'
+  curl -s {auth} {url}/v1/customers/c-42
+  curl -s {auth} -X POST {url}/v1/redemptions \\
+       -d '{{"redemption_id": "r-1", "customer_id": "c-42", "amount": 20000}}'
+  curl -s {auth} -X POST {url}/v1/purchases/o-1001/refunds -d '{{"refund_id": "rf-1"}}'
+  curl -s {auth} "{url}/v1/customers/c-42/ledger"
+  curl -s {auth} "{url}/v1/customers?phone=09121234567"
+  curl -s -X POST {url}/_local/schedules/expiry/run -d '{{"time": "2027-01-01T00:00:00Z"}}'
+
+Press Ctrl+C to stop.
+"""
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    port = int(os.environ.get("PORT", "3000"))
+    stack = LocalStack(port=port)
+    url = stack.start()
+    merchant = stack.create_merchant("Demo shop")
+    print(_banner(url, merchant), flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
