@@ -1,0 +1,149 @@
+"""`vafa`: the admin CLI. Creates merchants, rotates keys, shows and sets programs.
+
+It talks to the table directly with the same code the functions use: on the local stack it asks
+`/_local/env` where the stand-in is; on a deployed stack it reads the table name from the stack's
+outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import urllib.request
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+
+def _connect(args: argparse.Namespace) -> None:
+    """Point the data layer at the chosen deployment before any command runs."""
+    if args.endpoint:
+        with urllib.request.urlopen(args.endpoint.rstrip("/") + "/_local/env", timeout=10) as answer:
+            env = json.load(answer)
+        os.environ["AWS_ENDPOINT_URL"] = env["aws_endpoint"]
+        os.environ["VAFA_TABLE"] = env["table"]
+        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+            os.environ.setdefault(name, value)
+        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    elif args.stack:
+        import boto3
+
+        stack = boto3.client("cloudformation", region_name=args.region).describe_stacks(StackName=args.stack)
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0].get("Outputs", [])}
+        os.environ["VAFA_TABLE"] = outputs["TableName"]
+        if args.region:
+            os.environ["AWS_REGION"] = args.region
+    elif args.table:
+        os.environ["VAFA_TABLE"] = args.table
+    from vafa import config
+
+    config.reset()
+
+
+def _print(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def cmd_merchant_create(args: argparse.Namespace) -> int:
+    from vafa.merchants import create_merchant
+
+    _print(create_merchant(args.name, datetime.now(UTC)).as_dict())
+    print("Keep the api_key secret: it is shown only now and stored only as a hash.", file=sys.stderr)
+    return 0
+
+
+def cmd_merchant_list(args: argparse.Namespace) -> int:
+    from vafa.merchants import list_merchants
+
+    _print(list_merchants())
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from vafa.merchants import rotate_key
+
+    fresh = rotate_key(args.merchant_id, args.kind, datetime.now(UTC))
+    _print({"merchant_id": args.merchant_id, "kind": args.kind, "key": fresh})
+    print(
+        "The previous key is revoked; containers that cached it stop accepting it within a minute.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_program_show(args: argparse.Namespace) -> int:
+    from vafa.merchants import ProgramStore, program_dict
+
+    _print(program_dict(ProgramStore(0).get(args.merchant_id)))
+    return 0
+
+
+def cmd_program_set(args: argparse.Namespace) -> int:
+    from vafa.merchants import ProgramStore, program_dict
+    from vafa.program import Program, merge_update
+
+    try:
+        update = json.loads(args.settings)
+    except ValueError:
+        print("settings must be a JSON object, e.g. '{\"cashback_rate_bps\": 700}'", file=sys.stderr)
+        return 2
+    if not isinstance(update, dict):
+        print("settings must be a JSON object", file=sys.stderr)
+        return 2
+    store = ProgramStore(0)
+    try:
+        program = Program.model_validate(merge_update(store.get(args.merchant_id), update))
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}", file=sys.stderr)
+        return 2
+    _print(program_dict(store.put(args.merchant_id, program, datetime.now(UTC))))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="vafa", description=__doc__.splitlines()[0] if __doc__ else None)
+    where = root.add_mutually_exclusive_group()
+    where.add_argument("--endpoint", help="the local stack's URL, e.g. http://127.0.0.1:3000")
+    where.add_argument("--stack", help="a deployed CloudFormation stack name")
+    where.add_argument("--table", help="a DynamoDB table name (credentials from the environment)")
+    root.add_argument("--region", default=os.environ.get("AWS_REGION"), help="AWS region of the stack")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    merchant = commands.add_parser("merchant", help="merchants").add_subparsers(dest="action", required=True)
+    create = merchant.add_parser("create", help="create a merchant and print its keys")
+    create.add_argument("name")
+    create.set_defaults(run=cmd_merchant_create)
+    merchant.add_parser("list", help="list merchant ids").set_defaults(run=cmd_merchant_list)
+
+    keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="action", required=True)
+    rotate = keys.add_parser("rotate", help="issue a new key and revoke the old one")
+    rotate.add_argument("merchant_id")
+    rotate.add_argument("--kind", choices=["secret", "site"], default="secret")
+    rotate.set_defaults(run=cmd_keys_rotate)
+
+    program = commands.add_parser("program", help="program settings").add_subparsers(
+        dest="action", required=True
+    )
+    show = program.add_parser("show", help="print the program")
+    show.add_argument("merchant_id")
+    show.set_defaults(run=cmd_program_show)
+    put = program.add_parser("set", help="change some settings (JSON, merged like PUT /v1/program)")
+    put.add_argument("merchant_id")
+    put.add_argument("settings")
+    put.set_defaults(run=cmd_program_set)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _connect(args)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
