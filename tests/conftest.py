@@ -33,17 +33,10 @@ def aws_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def table(aws_endpoint: str) -> str:
     """The single table, created from the template's own properties."""
-    from vafa import config
-    from vafa.local.resources import Resolver, create_queues, create_tables
-    from vafa.local.template import load_template
+    from vafa.local.stack import provision
 
-    template = load_template(ROOT / "template.yaml")
-    resolver = Resolver(template, "vafa-local")
-    names = create_tables(template, resolver, aws_endpoint)
-    create_queues(template, resolver, aws_endpoint)
-    os.environ["VAFA_TABLE"] = names["Table"]
-    config.reset()
-    return names["Table"]
+    provision(ROOT, aws_endpoint)
+    return os.environ["VAFA_TABLE"]
 
 
 @pytest.fixture

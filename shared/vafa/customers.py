@@ -90,12 +90,16 @@ def apply_profile(
     if "birthday" in named:
         if profile.birthday is None:
             item.birthday = None
+            item.DuePK = item.DueSK = None
         else:
             try:
                 parsed = parse_birthday(profile.birthday.calendar, profile.birthday.date, today=now.date())
             except InvalidDate as exc:
                 raise ValidationFailed(str(exc), field=f"{field_prefix}birthday.date") from exc
             item.birthday = parsed.as_dict()  # type: ignore[assignment]
+            # Birthdays are found by calendar month-day, so the index entry never changes year to year.
+            item.DuePK = k.due_pk(item.PK.split("#")[1], "birthday")
+            item.DueSK = f"{parsed.calendar}:{parsed.month:02d}-{parsed.day:02d}#{item.customer_id}"
     if "phone" in named:
         item.phone = profile.phone
         merchant_id = item.PK.split("#")[1]

@@ -57,6 +57,22 @@ class QuietHours(BaseModel):
         return value
 
 
+class SmsSettings(BaseModel):
+    """Which SMS gateway sends for this merchant; its API key is a secret in SSM, never here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["kavenegar", "smsir", "sns", "local"] = "local"
+    sender: Annotated[str, Field(max_length=30)] | None = None
+    base_url: Annotated[str, Field(max_length=300, pattern=r"^https?://")] | None = None
+
+
+class EmailSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    from_address: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] = "no-reply@example.com"
+
+
 class Program(BaseModel):
     """Per-merchant settings with the defaults of the API contract."""
 
@@ -80,6 +96,9 @@ class Program(BaseModel):
     templates: dict[str, dict[str, dict[str, Annotated[str, Field(max_length=2000)]]]] = Field(
         default_factory=dict
     )
+    display_unit: Literal["IRR", "IRT"] | None = None  # how amounts read in messages; IRR shops show Toman
+    sms: SmsSettings = Field(default_factory=SmsSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
 
     @field_validator("currency")
     @classmethod
@@ -120,7 +139,7 @@ class Program(BaseModel):
 
 
 # Fields whose value is an object merged field by field on update (the rest are replaced whole).
-_MERGED = ("reminders", "templates")
+_MERGED = ("reminders", "templates", "sms", "email")
 
 
 def merge_update(current: Program, update: dict[str, Any]) -> dict[str, Any]:

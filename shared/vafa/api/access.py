@@ -9,7 +9,7 @@ from vafa.errors import Unauthorized
 
 Access = Literal["secret", "site", "public"]
 _SITE_PATHS = ("/v1/push/", "/v1/push-subscriptions")
-_PUBLIC_PREFIXES = ("/v1/feedback/",)
+_PUBLIC_PREFIXES = ("/v1/feedback/", "/v1/sms/inbound/")
 
 
 def access_for(path: str, method: str) -> Access:

@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from vafa import __version__
 from vafa.api import access, errors, guard
 from vafa.api.context import verifier
-from vafa.api.routes import customers, program, wallet
+from vafa.api.routes import customers, pages, program, signals, wallet
 from vafa.config import settings
 from vafa.errors import VafaError
 
@@ -29,6 +29,8 @@ app = APIGatewayHttpResolver(
 app.include_router(program.router)
 app.include_router(customers.router)
 app.include_router(wallet.router)
+app.include_router(signals.router)
+app.include_router(pages.router)
 
 API_DESCRIPTION = (
     "Record purchases, refunds and redemptions; customers earn expiring cashback. "
@@ -61,6 +63,44 @@ def openapi_document() -> dict[str, Any]:
         "siteKey": {"type": "apiKey", "in": "header", "name": "X-Site-Key"},
     }
     document["security"] = [{"apiKey": []}]
+    schemas = document["components"].setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "examples": ["insufficient_balance"]},
+                    "message": {"type": "string"},
+                    "field": {"type": "string", "description": "The failing field, for 422"},
+                },
+            }
+        },
+    }
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    described = {
+        "400": "Malformed JSON",
+        "401": "Missing or unknown key",
+        "404": "Not found (also: another merchant's id)",
+        "409": "Conflict: insufficient balance, or an idempotency key reused with a different body",
+        "413": "Body too large",
+        "422": "Validation failed; `error.field` names the field",
+        "429": "Throttled or busy; retry the same request",
+    }
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status, text in described.items():
+                responses[status] = {"description": text, **error}
+            if path.startswith(("/v1/push", "/v1/push-subscriptions")):
+                operation["security"] = [{"siteKey": []}]
+            elif path.startswith(("/v1/feedback/", "/v1/sms/inbound/")):
+                operation["security"] = []
+            del method
     return document
 
 

@@ -52,13 +52,14 @@ def encode_cursor(value: str | None) -> str | None:
     return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=") if value else None
 
 
-def decode_cursor(value: str | None, prefix: str) -> str | None:
+def decode_cursor(value: str | None, prefix: str, *, numeric: bool = True) -> str | None:
     if not value:
         return None
     try:
         decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise ValidationFailed("cursor is not one this API returned", field="cursor") from exc
-    if not decoded.startswith(prefix) or not decoded.removeprefix(prefix).isdigit():
+    rest = decoded.removeprefix(prefix)
+    if not decoded.startswith(prefix) or (numeric and not rest.isdigit()):
         raise ValidationFailed("cursor is not one this API returned", field="cursor")
     return decoded

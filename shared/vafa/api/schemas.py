@@ -160,6 +160,75 @@ class ProgramPatch(BaseModel):
     shop_name: str | None = None
     shop_url: str | None = None
     templates: dict[str, Any] | None = None
+    display_unit: Literal["IRR", "IRT"] | None = None
+    sms: dict[str, Any] | None = None
+    email: dict[str, Any] | None = None
 
 
 ProgramOut = Program
+
+
+class CartLine(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    sku: Annotated[StrictStr, Field(max_length=128)] | None = None
+    name: Annotated[StrictStr, Field(max_length=300)] | None = None
+    quantity: Annotated[StrictInt, Field(ge=1, le=100_000)] = 1
+    price: Money = 0
+
+
+class CartIn(BaseModel):
+    """Body of `PUT /v1/carts/{cart_id}`: the cart as it stands now."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    customer_id: ClientId
+    items: list[CartLine] = Field(default_factory=list, max_length=200)
+    total: Money
+    url: Annotated[StrictStr, Field(max_length=2000, pattern=r"^https?://")] | None = None
+
+
+class PushKeys(BaseModel):
+    p256dh: Annotated[StrictStr, Field(min_length=40, max_length=200)]
+    auth: Annotated[StrictStr, Field(min_length=10, max_length=100)]
+
+
+class PushSubscriptionIn(BaseModel):
+    """`PushSubscription.toJSON()` plus the customer it belongs to."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    customer_id: ClientId
+    endpoint: Annotated[StrictStr, Field(max_length=2000)]
+    keys: PushKeys
+    expirationTime: int | None = None
+
+
+class VapidKeyOut(BaseModel):
+    public_key: str
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    score: Annotated[StrictInt, Field(ge=0, le=10)]
+    comment: Annotated[StrictStr, Field(max_length=2000)] | None = None
+
+
+class NotificationOut(BaseModel):
+    kind: str
+    channel: str | None
+    status: Literal["queued", "sending", "sent", "failed", "suppressed"]
+    reason: str | None
+    at: str
+    body: str | None
+    notification_id: str
+    ref: str | None
+    campaign_id: str | None
+    sent_at: str | None
+    clicked_at: str | None
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    next_cursor: str | None

@@ -141,3 +141,21 @@ def create_queues(template: Template, resolver: Resolver, endpoint: str) -> dict
         resolver.attrs[(logical, "QueueName")] = name
         resolver.attrs[(logical, "QueueUrl")] = url
     return urls
+
+
+def create_secrets(template: Template, resolver: Resolver, endpoint: str) -> dict[str, str]:
+    """Create each AWS::SecretsManager::Secret; generated secrets get a random value, as AWS would."""
+    import secrets as random
+
+    client = boto3.client("secretsmanager", endpoint_url=endpoint, region_name=REGION)
+    arns: dict[str, str] = {}
+    for logical, props in template.resources("AWS::SecretsManager::Secret").items():
+        name = f"{resolver.prefix}-{logical}"
+        try:
+            arn = client.describe_secret(SecretId=name)["ARN"]
+        except client.exceptions.ResourceNotFoundException:
+            value = props.get("SecretString") or random.token_urlsafe(36)
+            arn = client.create_secret(Name=name, SecretString=value)["ARN"]
+        arns[logical] = arn
+        resolver.refs[logical] = arn
+    return arns

@@ -19,7 +19,7 @@ from vafa.local.aws import AwsStandIn, use_endpoint
 from vafa.local.functions import FunctionRunner
 from vafa.local.gateway import Gateway, HttpServer, _error, _json
 from vafa.local.queues import QueueDrainer, consumers
-from vafa.local.resources import Resolver, create_queues, create_tables
+from vafa.local.resources import Resolver, create_queues, create_secrets, create_tables
 from vafa.local.template import Template, load_template
 from vafa.timeutil import iso, parse_instant
 
@@ -54,21 +54,12 @@ class LocalStack:
         os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-        self.template = load_template(self.root / "template.yaml")
-        prefix = os.environ.get("VAFA_LOCAL_PREFIX", "vafa-local")
-        resolver = Resolver(self.template, prefix)
-        create_tables(self.template, resolver, self.endpoint)
-        create_queues(self.template, resolver, self.endpoint)
-        for fn in self.template.functions.values():
-            for key, value in resolver.resolve(fn.environment).items():
-                os.environ[key] = str(value)
-        from vafa import config
-
-        config.reset()
+        self.template, resolver = provision(self.root, self.endpoint)
         self.runner = FunctionRunner(self.root, self.template.functions)
         self.drainer = QueueDrainer(self.runner, consumers(self.template, resolver), self.endpoint)
         gateway = Gateway(self.template.routes, self.runner, self.control)
         self.server = HttpServer(gateway, self.host, self.port)
+        os.environ["VAFA_PUBLIC_URL"] = self.server.url
         return self.server.start()
 
     def stop(self) -> None:
@@ -177,6 +168,24 @@ class LocalStack:
             self.runner.invoke(function, event)
             processed = self.drainer.drain()
         return {"function": name, "time": iso(at), "messages_processed": processed}
+
+
+def provision(root: Path, endpoint: str) -> tuple[Template, Resolver]:
+    """Create the template's tables, queues and secrets in the stand-in and export the functions' env."""
+    template = load_template(root / "template.yaml")
+    resolver = Resolver(template, os.environ.get("VAFA_LOCAL_PREFIX", "vafa-local"))
+    create_tables(template, resolver, endpoint)
+    create_queues(template, resolver, endpoint)
+    create_secrets(template, resolver, endpoint)
+    for fn in template.functions.values():
+        for key, value in resolver.resolve(fn.environment).items():
+            os.environ[key] = str(value)
+    # The local stack adds loopback to the push allowlist, so the local push service is reachable.
+    os.environ["VAFA_PUSH_EXTRA_HOSTS"] = "127.0.0.1,localhost"
+    from vafa import config
+
+    config.reset()
+    return template, resolver
 
 
 def _banner(url: str, merchant: dict[str, str]) -> str:

@@ -51,3 +51,41 @@ def lot_sk(expires_at_iso: str, lot_id: str) -> str:
 def due_pk(merchant_id: str, kind: str) -> str:
     """Partition of the sparse due-work index: one per merchant and kind of scheduled work."""
     return f"M#{merchant_id}#DUE#{kind}"
+
+
+CONTACT = "CONTACT"
+FEEDBACK = "FEEDBACK"
+NOTE_PREFIX = "DLV#"  # sorts before LEDGER#/LOT#, so wallet reads never touch the delivery log
+DEDUPE_PREFIX = "DEDUPE#"
+DUE_PREFIX = "DUE#"
+CART_PREFIX = "CART#"
+PUSH_PREFIX = "PUSH#"
+
+
+def note_sk(decided_at_iso: str, notification_id: str) -> str:
+    return f"{NOTE_PREFIX}{decided_at_iso}#{notification_id}"
+
+
+def dedupe_sk(dedupe_key: str) -> str:
+    return f"{DEDUPE_PREFIX}{dedupe_key}"
+
+
+def due_sk(kind: str, ref: str = "") -> str:
+    return f"{DUE_PREFIX}{kind}" + (f"#{ref}" if ref else "")
+
+
+def cart_sk(cart_id: str) -> str:
+    return f"{CART_PREFIX}{cart_id}"
+
+
+def push_sk(endpoint_hash: str) -> str:
+    return f"{PUSH_PREFIX}{endpoint_hash}"
+
+
+def feedback_pk(merchant_id: str, order_id: str) -> str:
+    return f"M#{merchant_id}#FB#{order_id}"
+
+
+def gift_pk(merchant_id: str, customer_id: str, gift_id: str) -> str:
+    """Guard of a one-off gift (e.g. one birthday gift a year): exists once granted."""
+    return f"M#{merchant_id}#G#{customer_id}#{gift_id}"

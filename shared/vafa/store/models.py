@@ -50,12 +50,16 @@ class Item(Model):
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
+    DuePK = UnicodeAttribute(null=True)
+    DueSK = UnicodeAttribute(null=True)
+    due_index = DueIndex()
 
 
 class MerchantItem(Item, discriminator="merchant"):
     merchant_id = UnicodeAttribute()
     name = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    vapid_public_key = UnicodeAttribute(null=True)  # the private half is a SecureString in SSM
 
 
 class MerchantRegistryItem(Item, discriminator="merchant_ref"):
@@ -92,6 +96,8 @@ class CustomerItem(Item, discriminator="customer"):
     first_purchase_at = UnicodeAttribute(null=True)
     last_purchase_at = UnicodeAttribute(null=True)
     next_expiry = UnicodeAttribute(null=True)  # soonest expires_at among open lots
+    purchase_times = UnicodeAttribute(null=True)  # JSON: the last purchases' times (personal win-back)
+    closed_carts = UnicodeAttribute(null=True)  # JSON: carts closed by a purchase naming them
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     GSI1PK = UnicodeAttribute(null=True)
@@ -108,9 +114,6 @@ class LotItem(Item, discriminator="lot"):
     remaining = NumberAttribute()
     earned_at = UnicodeAttribute()
     expires_at = UnicodeAttribute()
-    DuePK = UnicodeAttribute(null=True)
-    DueSK = UnicodeAttribute(null=True)
-    due_index = DueIndex()
 
 
 class LedgerItem(Item, discriminator="ledger"):
@@ -154,3 +157,77 @@ class RedemptionItem(Item, discriminator="redemption"):
     request_hash = UnicodeAttribute()
     response = UnicodeAttribute()
     created_at = UnicodeAttribute()
+
+
+class DueItem(Item, discriminator="due"):
+    """One customer's scheduled work of one kind (win-back, birthday, feedback), found by DueIndex."""
+
+    due_kind = UnicodeAttribute()
+    ref = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    data = UnicodeAttribute(null=True)  # JSON details the reminder needs
+
+
+class CartItem(Item, discriminator="cart"):
+    cart_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    items = UnicodeAttribute()  # JSON list of {sku, name, quantity, price}
+    total = NumberAttribute()
+    url = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+    closed_at = UnicodeAttribute(null=True)
+
+
+class ContactItem(Item, discriminator="contact"):
+    """How the customer may be reached: opt-outs per channel and recent marketing sends (the cap)."""
+
+    opted_out = MapAttribute[str, Any](default=dict)
+    marketing_sent = UnicodeAttribute(default="[]")  # JSON list of ISO times, newest last
+    push_count = NumberAttribute(default=0)
+    version = VersionAttribute()
+
+
+class PushSubscriptionItem(Item, discriminator="push_subscription"):
+    endpoint = UnicodeAttribute()
+    p256dh = UnicodeAttribute()
+    auth = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class DedupeItem(Item, discriminator="dedupe"):
+    """Exists once a message is decided: the guard that makes each message decided exactly once."""
+
+    note_sk = UnicodeAttribute()
+
+
+class NotificationItem(Item, discriminator="notification"):
+    dedupe_key = UnicodeAttribute()
+    notification_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    message_kind = UnicodeAttribute()
+    channel = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # queued | sending | sent | failed | suppressed
+    reason = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
+    body = UnicodeAttribute(null=True)
+    subject = UnicodeAttribute(null=True)
+    link = UnicodeAttribute(null=True)
+    locale = UnicodeAttribute(null=True)
+    ref = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    promotional = BooleanAttribute(default=True)
+    attempts = NumberAttribute(default=0)
+    claimed_at = UnicodeAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)
+    clicked_at = UnicodeAttribute(null=True)
+    values = UnicodeAttribute(null=True)  # JSON of the display values, to render again on fallback
+    provider_message_id = UnicodeAttribute(null=True)
+    tried_channels = UnicodeAttribute(default="[]")
+
+
+class FeedbackItem(Item, discriminator="feedback"):
+    order_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    score = NumberAttribute()
+    comment = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()

@@ -19,7 +19,7 @@ from vafa.customers import ProfileIn, apply_profile, new_customer
 from vafa.errors import Busy, InsufficientBalance, NotFound, ValidationFailed
 from vafa.program import Program
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem, LotItem, OrderItem, RedemptionItem, RefundItem
+from vafa.store.models import CustomerItem, DueItem, LotItem, OrderItem, RedemptionItem, RefundItem
 from vafa.store.wallet_store import Contended, WalletWrite, batch_get, load_wallet, to_lot
 from vafa.timeutil import iso
 from vafa.wallet import domain
@@ -38,7 +38,7 @@ def _attempts() -> Iterator[int]:
     raise Busy("too many concurrent changes to this wallet; retry the same request")
 
 
-def _retrying(step: Callable[[], T]) -> T:
+def retrying(step: Callable[[], T]) -> T:
     for _ in _attempts():
         try:
             return step()
@@ -139,6 +139,7 @@ def record_purchase(
         if not profile.last_purchase_at or at > profile.last_purchase_at:
             profile.last_purchase_at = at
         profile.updated_at = iso(now)
+        markers = follow_ups(merchant_id, program, profile, req.order_id, req.cart_id, occurred, now)
         balance_after = int(profile.balance) + change.delta
         response = {
             "order_id": req.order_id,
@@ -170,12 +171,54 @@ def record_purchase(
             lots_complete,
             change,
             now,
-            puts=[(order_item, OrderItem.PK.does_not_exist())],
+            puts=[(order_item, OrderItem.PK.does_not_exist()), *((m, None) for m in markers)],
         )
         write.commit()
         return response
 
-    return _retrying(attempt)
+    return retrying(attempt)
+
+
+def follow_ups(
+    merchant_id: str,
+    program: Program,
+    profile: CustomerItem,
+    order_id: str,
+    cart_id: str | None,
+    occurred: datetime,
+    now: datetime,
+) -> list[DueItem]:
+    """What a purchase schedules: the win-back check and the feedback ask; it also closes its cart."""
+    from vafa.retention.winback import win_back_due_at
+
+    times = sorted({*json.loads(profile.purchase_times or "[]"), iso(occurred)})[-12:]
+    profile.purchase_times = json.dumps(times)
+    if cart_id:
+        closed = [c for c in json.loads(profile.closed_carts or "[]") if c != cart_id][-19:]
+        profile.closed_carts = json.dumps([*closed, cart_id])
+    cpk = profile.PK
+    markers: list[DueItem] = []
+    win_back_at = win_back_due_at(program, profile)
+    if win_back_at is not None:
+        markers.append(_marker(merchant_id, cpk, "win_back", "", win_back_at, profile.customer_id))
+    days = program.reminders.feedback_after_days
+    if days is not None:
+        ask_at = occurred + timedelta(days=days)
+        if ask_at > now - timedelta(days=1):  # imported history does not ask about year-old orders
+            markers.append(_marker(merchant_id, cpk, "feedback", order_id, ask_at, profile.customer_id))
+    return markers
+
+
+def _marker(merchant_id: str, cpk: str, kind: str, ref: str, due_at: datetime, customer_id: str) -> DueItem:
+    return DueItem(
+        cpk,
+        k.due_sk(kind, ref),
+        due_kind=kind,
+        ref=ref,
+        due_at=iso(due_at),
+        DuePK=k.due_pk(merchant_id, kind),
+        DueSK=f"{iso(due_at)}#{customer_id}",
+    )
 
 
 def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str, Any]:
@@ -247,7 +290,7 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
             raise
         return response
 
-    return _retrying(attempt)
+    return retrying(attempt)
 
 
 def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any]:
@@ -333,7 +376,7 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
         write.commit()
         return response
 
-    return _retrying(attempt)
+    return retrying(attempt)
 
 
 def settle_expired(merchant_id: str, customer_id: str, now: datetime) -> int:
@@ -351,4 +394,4 @@ def settle_expired(merchant_id: str, customer_id: str, now: datetime) -> int:
         WalletWrite(merchant_id, profile, int(profile.seq), _lots_by_id(lots), True, change, now).commit()
         return -change.delta
 
-    return _retrying(attempt)
+    return retrying(attempt)

@@ -1,0 +1,111 @@
+"""Behaviour signals: carts, push subscriptions, the VAPID key, feedback and the delivery log."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from vafa.api.context import decode_cursor, encode_cursor, merchant_id, request_time
+from vafa.api.schemas import CartIn, FeedbackIn, NotificationPage, PushSubscriptionIn, VapidKeyOut
+from vafa.customers import check_client_id
+from vafa.errors import ValidationFailed
+from vafa.retention import signals
+from vafa.store import keys as k
+
+router = APIGatewayHttpRouter()
+
+
+def _cors(response: Response[Any]) -> Response[Any]:
+    """Browser routes take the public site key from any shop page."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@router.put(
+    "/v1/carts/<cart_id>", tags=["Signals"], summary="The cart as it stands (abandoned-cart reminders)"
+)
+def put_cart(cart_id: str, body: Annotated[CartIn, Body()]) -> Response[dict[str, Any]]:
+    merchant = merchant_id(router)
+    check_client_id(cart_id, "cart_id")
+    created, cart = signals.put_cart(merchant, cart_id, body.model_dump(), request_time(router))
+    return Response(201 if created else 200, "application/json", cart)
+
+
+@router.get(
+    "/v1/customers/<customer_id>/notifications",
+    tags=["Customers"],
+    summary="Every message decided for this customer, newest first",
+)
+def get_notifications(
+    customer_id: str,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+) -> NotificationPage:
+    merchant = merchant_id(router)
+    check_client_id(customer_id, "customer_id")
+    start = decode_cursor(cursor, k.NOTE_PREFIX, numeric=False)
+    rows, last = signals.notifications_page(merchant, customer_id, limit, start)
+    return {"items": rows, "next_cursor": encode_cursor(last)}  # type: ignore[return-value]
+
+
+@router.post("/v1/push-subscriptions", tags=["Push"], summary="Save a browser's push subscription (site key)")
+def post_push_subscription(body: Annotated[PushSubscriptionIn, Body()]) -> Response[dict[str, Any]]:
+    merchant = merchant_id(router)
+    extra = [h for h in os.environ.get("VAFA_PUSH_EXTRA_HOSTS", "").split(",") if h]
+    created = signals.save_push_subscription(merchant, body.model_dump(), extra, request_time(router))
+    return _cors(
+        Response(
+            201 if created else 200, "application/json", {"customer_id": body.customer_id, "subscribed": True}
+        )
+    )
+
+
+@router.route("/v1/push-subscriptions", method="OPTIONS", include_in_schema=False)
+def preflight_subscription() -> Response[str]:
+    return _cors(Response(204, "text/plain", ""))
+
+
+@router.get(
+    "/v1/push/vapid-public-key", tags=["Push"], summary="The key for pushManager.subscribe (site key)"
+)
+def get_vapid_key() -> Response[VapidKeyOut]:
+    return _cors(
+        Response(200, "application/json", {"public_key": signals.vapid_public_key(merchant_id(router))})
+    )
+
+
+@router.route("/v1/push/vapid-public-key", method="OPTIONS", include_in_schema=False)
+def preflight_vapid() -> Response[str]:
+    return _cors(Response(204, "text/plain", ""))
+
+
+@router.post(
+    "/v1/feedback/<token>", tags=["Signals"], summary="Record a 0-10 score from a feedback link, once"
+)
+def post_feedback(token: str, body: Annotated[FeedbackIn, Body()]) -> Response[dict[str, Any]]:
+    created, answer = signals.record_feedback(token, body.score, body.comment, request_time(router))
+    return Response(201 if created else 200, "application/json", answer)
+
+
+@router.post(
+    "/v1/sms/inbound/<token>", tags=["Signals"], summary="SMS provider callback: replies 11/لغو opt out"
+)
+def post_sms_inbound(token: str) -> dict[str, Any]:
+    raw = router.current_event.decoded_body or ""
+    fields: Any
+    try:
+        fields = json.loads(raw) if raw.lstrip().startswith("{") else dict(parse_qsl(raw))
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        raise ValidationFailed("callback body must be a form or a JSON object", field="body")
+    return signals.inbound_sms(token, fields, request_time(router))

@@ -1,0 +1,88 @@
+"""The reminders schedule: release the outbox, then decide every kind of message that is due."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from vafa.jobs.schedule import event_time
+from vafa.merchants import ProgramStore, list_merchants
+from vafa.program import Program
+from vafa.retention import kinds
+from vafa.retention.decide import Candidate, decide
+from vafa.retention.due import due_items, full
+from vafa.retention.outbox import Outbox
+from vafa.store.models import CustomerItem, NotificationItem
+from vafa.timeutil import iso
+
+logger = Logger(service="vafa-reminders")
+metrics = Metrics(namespace="Vafa", service="vafa-reminders")
+
+KINDS = (
+    ("expiry_reminder", kinds.expiry_reminders),
+    ("win_back", kinds.win_backs),
+    ("birthday", kinds.birthdays),
+    ("abandoned_cart", kinds.abandoned_carts),
+    ("feedback_request", kinds.feedback_requests),
+)
+
+
+def public_url() -> str:
+    return os.environ.get("VAFA_PUBLIC_URL", "").rstrip("/")
+
+
+def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:
+    """Queue what waited out quiet hours, and re-queue what no sender claimed in time."""
+    released = 0
+    for entry in due_items(merchant_id, "outbox", now):
+        note = full(entry)
+        if isinstance(note, NotificationItem) and note.status == "queued" and note.channel:
+            outbox.add(str(note.channel), merchant_id, note.customer_id, note.SK)
+            released += 1
+    return released
+
+
+def run_for_merchant(merchant_id: str, program: Program, now: datetime, outbox: Outbox) -> dict[str, int]:
+    counts: dict[str, int] = {"released": release_outbox(merchant_id, now, outbox)}
+    decided: dict[str, int] = {}
+
+    def emit(customer: CustomerItem, candidate: Candidate) -> object:
+        if candidate.kind == "birthday" and candidate.values.get("gift"):
+            from vafa.wallet.gifts import grant_birthday_gift
+
+            grant_birthday_gift(merchant_id, customer.customer_id, program, candidate.ref, now)
+        decision = decide(merchant_id, program, customer, candidate, now, outbox, public_url())
+        if decision is not None:
+            key = f"{candidate.kind}:{decision.status}"
+            decided[key] = decided.get(key, 0) + 1
+        return decision
+
+    for name, find in KINDS:
+        counts[name] = find(merchant_id, program, now, emit)
+    counts.update(decided)
+    return counts
+
+
+def run_reminders(now: datetime) -> dict[str, Any]:
+    """Everything due at or before `now`, across merchants; safe to run late, twice or out of order."""
+    outbox = Outbox()
+    programs = ProgramStore(0)
+    totals: dict[str, int] = {}
+    for merchant_id in list_merchants():
+        for key, value in run_for_merchant(merchant_id, programs.get(merchant_id), now, outbox).items():
+            totals[key] = totals.get(key, 0) + value
+    outbox.flush()
+    return {"time": iso(now), "queued": outbox.messages, "sqs_requests": outbox.requests, **totals}
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    result = run_reminders(event_time(event))
+    metrics.add_metric(name="MessagesQueued", unit=MetricUnit.Count, value=result["queued"])
+    logger.info("reminders run", extra=result)
+    return result

@@ -1,0 +1,1 @@
+"""The retention engine: due work, message decisions, the outbox and delivery."""

@@ -1,0 +1,233 @@
+"""The reminder kinds: which customers are due, and the message each one gets.
+
+Each function finds its due work through the DueIndex as of `now`, turns it into candidates with a
+deterministic dedupe key, and clears the due entry once decided, so late, repeated or out-of-order
+runs reach the same outcome.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import jdatetime
+
+from vafa.calendars import ESFAND
+from vafa.program import Program
+from vafa.retention.decide import Candidate
+from vafa.retention.due import customer_of, due_items, full, lots_expiring
+from vafa.retention.winback import win_back_due_at
+from vafa.store import keys as k
+from vafa.store.models import CartItem, CustomerItem, DueItem, Item, LotItem, OrderItem
+from vafa.store.table import ensure_configured
+from vafa.timeutil import iso, parse_instant
+
+Emit = Callable[[CustomerItem, Candidate], object]
+BIRTHDAY_LOOKBACK_DAYS = 3  # a run that comes late still greets those it missed
+
+
+def _profile(merchant_id: str, customer_id: str) -> CustomerItem | None:
+    ensure_configured()
+    try:
+        return CustomerItem.get(k.customer_pk(merchant_id, customer_id), k.PROFILE, consistent_read=True)
+    except CustomerItem.DoesNotExist:
+        return None
+
+
+def _local_date(moment: datetime, tz: str) -> date:
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def expiry_reminders(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    """Credit expiring within N days (for each N of the program): one reminder per customer and date."""
+    days = program.reminders.expiry_days_before
+    if not days:
+        return 0
+    horizon = now + timedelta(days=max(days))
+    groups: dict[tuple[str, date], list[str]] = defaultdict(list)
+    for customer_id, lot_sk in lots_expiring(merchant_id, now, horizon):
+        expires_at = parse_instant(lot_sk.split("#")[1])
+        groups[(customer_id, _local_date(expires_at, program.timezone))].append(lot_sk)
+    sent = 0
+    for (customer_id, expires_on), lot_keys in groups.items():
+        lots = [full(Item(k.customer_pk(merchant_id, customer_id), sk)) for sk in lot_keys]
+        open_lots = [lot for lot in lots if isinstance(lot, LotItem) and lot.remaining > 0]
+        if not open_lots:
+            continue
+        earliest = min(parse_instant(lot.expires_at) for lot in open_lots)
+        # The most urgent applicable reminder only: a late run does not send the 3-day and 1-day together.
+        applicable = [n for n in days if earliest - timedelta(days=n) <= now]
+        if not applicable:
+            continue
+        n = min(applicable)
+        customer = _profile(merchant_id, customer_id)
+        if customer is None:
+            continue
+        amount = sum(int(lot.remaining) for lot in open_lots)
+        emit(
+            customer,
+            Candidate(
+                kind="expiry_reminder",
+                dedupe_key=f"expiry_reminder#{expires_on.isoformat()}#{n}",
+                ref=expires_on.isoformat(),
+                values={
+                    "amount": amount,
+                    "balance": int(customer.balance),
+                    "expires_on": expires_on,
+                    "days": n,
+                },
+                target_url=program.shop_url,
+            ),
+        )
+        sent += 1
+    return sent
+
+
+def win_backs(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    sent = 0
+    for entry in due_items(merchant_id, "win_back", now):
+        marker = full(entry)
+        customer = _profile(merchant_id, customer_of(entry))
+        if isinstance(marker, DueItem) and customer is not None:
+            due_at = win_back_due_at(program, customer)
+            if due_at is not None and due_at <= now:
+                emit(
+                    customer,
+                    Candidate(
+                        kind="win_back",
+                        dedupe_key=f"win_back#{customer.last_purchase_at}",
+                        ref=str(customer.last_purchase_at),
+                        values={"balance": int(customer.balance), "days": (now - due_at).days + 0},
+                        target_url=program.shop_url,
+                    ),
+                )
+                sent += 1
+            elif due_at is not None:
+                _move(marker, merchant_id, "win_back", due_at)
+                continue
+        if isinstance(marker, DueItem):
+            _clear(marker)
+    return sent
+
+
+def _move(marker: DueItem, merchant_id: str, kind: str, due_at: datetime) -> None:
+    marker.due_at = iso(due_at)
+    marker.DuePK = k.due_pk(merchant_id, kind)
+    marker.DueSK = f"{iso(due_at)}#{marker.PK.split('#C#', 1)[1]}"
+    marker.save()
+
+
+def _clear(item: Item) -> None:
+    item.update(actions=[Item.DuePK.remove(), Item.DueSK.remove()])
+
+
+def _birthday_keys(day: date) -> list[str]:
+    """Index keys of the birthdays celebrated on `day`: both calendars, with the leap-day rules."""
+    jalali = jdatetime.date.fromgregorian(date=day)
+    keys = [f"jalali:{jalali.month:02d}-{jalali.day:02d}", f"gregorian:{day.month:02d}-{day.day:02d}"]
+    if jalali.month == ESFAND and jalali.day == 29 and not jalali.isleap():
+        keys.append("jalali:12-30")
+    if (
+        day.month == 2
+        and day.day == 28
+        and not (day.year % 4 == 0 and (day.year % 100 or day.year % 400 == 0))
+    ):
+        keys.append("gregorian:02-29")
+    return keys
+
+
+def birthdays(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    """Greet customers on their birthday in the merchant's timezone, once a year, with the optional gift."""
+    ensure_configured()
+    today = _local_date(now, program.timezone)
+    sent = 0
+    for back in range(BIRTHDAY_LOOKBACK_DAYS + 1):
+        day = today - timedelta(days=back)
+        for key in _birthday_keys(day):
+            for entry in Item.due_index.query(  # type: ignore[attr-defined]
+                k.due_pk(merchant_id, "birthday"), Item.DueSK.startswith(f"{key}#")
+            ):
+                customer = _profile(merchant_id, customer_of(entry))
+                if customer is None or not customer.birthday:
+                    continue
+                calendar = dict(
+                    customer.birthday.as_dict()
+                    if hasattr(customer.birthday, "as_dict")
+                    else customer.birthday
+                )
+                year = (
+                    jdatetime.date.fromgregorian(date=day).year
+                    if calendar["calendar"] == "jalali"
+                    else day.year
+                )
+                gift = program.reminders.birthday_gift_amount or 0
+                emit(
+                    customer,
+                    Candidate(
+                        kind="birthday",
+                        dedupe_key=f"birthday#{calendar['calendar']}#{year}",
+                        ref=str(year),
+                        values={"gift": gift, "balance": int(customer.balance)},
+                        target_url=program.shop_url,
+                    ),
+                )
+                sent += 1
+    return sent
+
+
+def abandoned_carts(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    sent = 0
+    for entry in due_items(merchant_id, "cart", now):
+        cart = full(entry)
+        if not isinstance(cart, CartItem):
+            continue
+        customer = _profile(merchant_id, cart.customer_id)
+        bought_since = customer is not None and (
+            (customer.last_purchase_at or "") >= cart.updated_at
+            or cart.cart_id in json.loads(customer.closed_carts or "[]")
+        )
+        if customer is not None and not cart.closed_at and not bought_since and int(cart.total) > 0:
+            emit(
+                customer,
+                Candidate(
+                    kind="abandoned_cart",
+                    dedupe_key=f"abandoned_cart#{cart.cart_id}#{cart.updated_at}",
+                    ref=cart.cart_id,
+                    values={"cart_total": int(cart.total), "balance": int(customer.balance)},
+                    target_url=cart.url or program.shop_url,
+                ),
+            )
+            sent += 1
+        _clear(cart)
+    return sent
+
+
+def feedback_requests(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    sent = 0
+    for entry in due_items(merchant_id, "feedback", now):
+        marker = full(entry)
+        if not isinstance(marker, DueItem):
+            continue
+        order_id = marker.ref
+        customer = _profile(merchant_id, customer_of(entry))
+        try:
+            order = OrderItem.get(k.order_pk(merchant_id, order_id), k.ORDER)
+            refunded = bool(order.fully_refunded)
+        except OrderItem.DoesNotExist:
+            refunded = True
+        if customer is not None and not refunded:
+            emit(
+                customer,
+                Candidate(
+                    kind="feedback_request",
+                    dedupe_key=f"feedback_request#{order_id}",
+                    ref=order_id,
+                    values={"order_id": order_id},
+                ),
+            )
+            sent += 1
+        marker.delete()
+    return sent

@@ -1,0 +1,91 @@
+"""Turns a candidate into the text a customer reads: formatted values, tracked links, templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from vafa.i18n.persian import format_date, format_money, format_number
+from vafa.messages.templates import compose
+from vafa.program import Program
+from vafa.retention import links
+from vafa.store.models import CustomerItem
+
+if TYPE_CHECKING:
+    from vafa.retention.decide import Candidate
+
+_FRIEND = {"fa": "دوست", "en": "friend"}
+_MONEY_FIELDS = ("amount", "balance", "gift", "cart_total")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str | None
+    body: str
+    link: str | None
+    unsubscribe: str | None
+
+
+def values_for(
+    program: Program, customer: CustomerItem, values: dict[str, Any], locale: str
+) -> dict[str, str]:
+    """Every placeholder as display text in the customer's language."""
+    shown: dict[str, str] = {
+        "name": customer.name or _FRIEND.get(locale, "friend"),
+        "shop": program.shop_name or "",
+    }
+    for key, value in values.items():
+        if key in _MONEY_FIELDS and isinstance(value, int):
+            shown[key] = format_money(value, program.currency, locale, program.display_unit)
+        elif isinstance(value, date):
+            shown[key] = format_date(value, locale)
+        elif isinstance(value, int):
+            shown[key] = format_number(value, locale)
+        else:
+            shown[key] = str(value)
+    return shown
+
+
+def tracked_link(public_url: str, merchant_id: str, customer_id: str, nid: str, target: str) -> str:
+    token = links.sign("r", {"m": merchant_id, "c": customer_id, "n": nid, "u": target})
+    return f"{public_url}/r/{token}"
+
+
+def opt_out_link(public_url: str, merchant_id: str, customer_id: str, channel: str) -> str:
+    return f"{public_url}/u/{links.sign('u', {'m': merchant_id, 'c': customer_id, 'ch': channel})}"
+
+
+def feedback_link(public_url: str, merchant_id: str, customer_id: str, order_id: str, nid: str) -> str:
+    token = links.sign("f", {"m": merchant_id, "c": customer_id, "o": order_id, "n": nid})
+    return f"{public_url}/f/{token}"
+
+
+def message_for(
+    merchant_id: str,
+    program: Program,
+    customer: CustomerItem,
+    candidate: Candidate,
+    channel: str,
+    locale: str,
+    nid: str,
+    public_url: str,
+) -> Rendered:
+    link: str | None = None
+    if candidate.kind == "feedback_request":
+        link = feedback_link(public_url, merchant_id, customer.customer_id, candidate.ref, nid)
+    elif candidate.target_url:
+        link = tracked_link(public_url, merchant_id, customer.customer_id, nid, candidate.target_url)
+    values = values_for(program, customer, candidate.values, locale)
+    values["link"] = link or ""
+    overrides = dict((program.templates.get(candidate.kind) or {}).get(locale) or {})
+    if candidate.template:
+        text = candidate.template.get(locale) or next(iter(candidate.template.values()))
+        overrides = {"sms": text, "push_body": text, "email_body": text, **overrides}
+    from vafa.reminders.policy import MARKETING_KINDS
+
+    message = compose(candidate.kind, channel, locale, values, overrides, candidate.kind in MARKETING_KINDS)
+    unsubscribe = (
+        opt_out_link(public_url, merchant_id, customer.customer_id, channel) if channel != "sms" else None
+    )
+    return Rendered(getattr(message, "subject", None), message.body, link, unsubscribe)
