@@ -31,13 +31,26 @@ class NewMerchant:
 
 def create_merchant(name: str, now: datetime, program: Program | None = None) -> NewMerchant:
     """Create a merchant, its default program and one key of each kind, in one transaction."""
+    from vafa.channels.push import generate_vapid_keys
+    from vafa.secrets import merchant_secret_name, put_parameter
+
     merchant_id = new_merchant_id()
     api_key, site_key = new_key("secret", merchant_id), new_key("site", merchant_id)
+    vapid = generate_vapid_keys()
+    # The private half goes to SSM first: a merchant never exists with a public key but no secret.
+    put_parameter(merchant_secret_name(merchant_id, "vapid-private-key"), vapid.private_key)
     at = iso(now)
     pk = k.merchant_pk(merchant_id)
     with TransactWrite(connection=connection()) as tx:
         tx.save(
-            MerchantItem(pk, k.MERCHANT, merchant_id=merchant_id, name=name, created_at=at),
+            MerchantItem(
+                pk,
+                k.MERCHANT,
+                merchant_id=merchant_id,
+                name=name,
+                created_at=at,
+                vapid_public_key=vapid.public_key,
+            ),
             condition=MerchantItem.PK.does_not_exist(),
         )
         tx.save(MerchantRegistryItem(k.MERCHANT_REGISTRY, pk, merchant_id=merchant_id))

@@ -1,0 +1,1 @@
+"""Channel adapters: SMS gateways, email and web push behind small interfaces."""

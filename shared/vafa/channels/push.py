@@ -1,0 +1,142 @@
+"""Web push with the merchant's own VAPID keys (RFC 8292) and aes128gcm encryption (RFC 8291)."""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+# Push services browsers actually use; a deployment extends the list (VAFA_PUSH_EXTRA_HOSTS).
+PUSH_SERVICES = ("fcm.googleapis.com", "updates.push.services.mozilla.com")
+PUSH_SERVICE_SUFFIXES = (".push.services.mozilla.com", ".push.apple.com", ".notify.windows.com")
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class InvalidSubscription(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class VapidKeys:
+    private_key: str  # base64url of the raw 32-byte P-256 scalar (what pywebpush accepts)
+    public_key: str  # base64url of the 65-byte uncompressed point (applicationServerKey)
+
+
+@dataclass(frozen=True)
+class PushResult:
+    outcome: Literal["sent", "gone", "failed"]
+    retryable: bool = False
+    reason: str = ""
+    status_code: int | None = None
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def generate_vapid_keys() -> VapidKeys:
+    key = ec.generate_private_key(ec.SECP256R1())
+    raw = key.private_numbers().private_value.to_bytes(32, "big")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return VapidKeys(_b64(raw), _b64(public))
+
+
+def is_allowed_endpoint(url: str, extra_hosts: Iterable[str] = ()) -> bool:
+    """Only HTTPS endpoints of known push services; loopback only when the deployment names it."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.username or parts.password or not host or parts.fragment:
+        return False
+    extras = {h.strip().rstrip(".").lower() for h in extra_hosts if h.strip()}
+    if host in extras:
+        return parts.scheme in ("https", "http") if host in _LOOPBACK else parts.scheme == "https"
+    if parts.scheme != "https" or port not in (None, 443):
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return False  # no IP literals: the senders must never be pointed at an internal address
+    except ValueError:
+        pass
+    return host in PUSH_SERVICES or host.endswith(PUSH_SERVICE_SUFFIXES)
+
+
+def validate_subscription(body: dict[str, Any]) -> dict[str, Any]:
+    """Check a browser's subscription; errors name the failing field."""
+    endpoint = body.get("endpoint")
+    if not isinstance(endpoint, str) or not endpoint:
+        raise InvalidSubscription("endpoint", "endpoint is required")
+    keys = body.get("keys")
+    if not isinstance(keys, dict):
+        raise InvalidSubscription("keys", "keys must be an object with p256dh and auth")
+    try:
+        p256dh = _unb64(str(keys.get("p256dh", "")))
+    except ValueError as exc:
+        raise InvalidSubscription("keys.p256dh", "p256dh is not base64url") from exc
+    if len(p256dh) != 65 or p256dh[0] != 4:
+        raise InvalidSubscription("keys.p256dh", "p256dh must be an uncompressed P-256 point")
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), p256dh)
+    except ValueError as exc:
+        raise InvalidSubscription("keys.p256dh", "p256dh is not a point on P-256") from exc
+    try:
+        auth = _unb64(str(keys.get("auth", "")))
+    except ValueError as exc:
+        raise InvalidSubscription("keys.auth", "auth is not base64url") from exc
+    if len(auth) != 16:
+        raise InvalidSubscription("keys.auth", "auth must be 16 bytes")
+    return {"endpoint": endpoint, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]}}
+
+
+def send_push(
+    subscription: dict[str, Any],
+    payload: dict[str, Any],
+    vapid_private_key: str,
+    vapid_subject: str,
+    *,
+    ttl: int,
+    timeout: float,
+) -> PushResult:
+    """Encrypt and deliver one notification; 404/410 mean the subscription is gone."""
+    import requests
+    from pywebpush import WebPushException, webpush
+
+    try:
+        webpush(
+            subscription,
+            json.dumps(payload, ensure_ascii=False),
+            vapid_private_key=vapid_private_key,
+            vapid_claims={"sub": vapid_subject},
+            ttl=ttl,
+            timeout=timeout,
+        )
+    except WebPushException as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        if status in (404, 410):
+            return PushResult("gone", reason=f"push service answered {status}", status_code=status)
+        if status is None or status == 429 or status >= 500:
+            return PushResult(
+                "failed", retryable=True, reason=f"push service answered {status}", status_code=status
+            )
+        return PushResult("failed", reason=f"push service answered {status}", status_code=status)
+    except requests.RequestException as exc:
+        return PushResult("failed", retryable=True, reason=type(exc).__name__)
+    return PushResult("sent", status_code=201)

@@ -1,0 +1,1 @@
+"""SMS gateways behind one interface: Kavenegar, SMS.ir, Amazon SNS and a local provider."""

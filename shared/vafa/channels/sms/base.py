@@ -1,0 +1,31 @@
+"""The interface every SMS gateway adapter implements, and what a send can come back as."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Status = Literal["sent", "failed", "refused"]
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    status: Status
+    provider_message_id: str | None = None
+    retryable: bool = False
+    reason: str = ""
+    cost: int | None = None
+
+
+class SmsProvider(Protocol):
+    def send(self, to_e164: str, text: str, *, local_id: str, promotional: bool) -> SmsResult: ...
+
+
+def transient(reason: str) -> SmsResult:
+    """Worth trying again later: timeouts, 5xx, throttling, a busy gateway."""
+    return SmsResult("failed", retryable=True, reason=reason)
+
+
+def permanent(reason: str, status: Status = "failed") -> SmsResult:
+    """Trying again cannot help: bad credentials, a refused or invalid number, no credit."""
+    return SmsResult(status, retryable=False, reason=reason)

@@ -1,0 +1,38 @@
+"""A small HTTP client for gateways: stdlib only, always a timeout, secrets kept out of errors."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    body: Any  # parsed JSON, or None when the body was not JSON
+
+
+class HttpFailure(Exception):
+    """The gateway could not be reached or did not answer in time (always transient)."""
+
+
+def request(
+    method: str, url: str, *, data: bytes | None, headers: dict[str, str], timeout: float, redact: str = ""
+) -> HttpAnswer:
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as answer:
+            status, raw = answer.status, answer.read()
+    except urllib.error.HTTPError as exc:
+        status, raw = exc.code, exc.read()
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = str(getattr(exc, "reason", exc))
+        raise HttpFailure(reason.replace(redact, "***") if redact else reason) from None
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        body = None
+    return HttpAnswer(status, body)

@@ -1,0 +1,1 @@
+"""Message texts: default templates per kind, channel and language, rendered safely."""
