@@ -52,7 +52,9 @@ class Decision:
 def load_contact(merchant_id: str, customer_id: str) -> ContactItem:
     ensure_configured()
     try:
-        return ContactItem.get(k.customer_pk(merchant_id, customer_id), k.CONTACT, consistent_read=True)
+        found = ContactItem.get(k.customer_pk(merchant_id, customer_id), k.CONTACT, consistent_read=True)
+        found._loaded = True  # type: ignore[attr-defined]
+        return found
     except ContactItem.DoesNotExist:
         return ContactItem(
             k.customer_pk(merchant_id, customer_id), k.CONTACT, opted_out={}, marketing_sent="[]"
@@ -63,6 +65,11 @@ def _plain(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
     return dict(value.as_dict() if hasattr(value, "as_dict") else value)
+
+
+def _exists(contact: ContactItem) -> bool:
+    """Whether the contact record was read from the table (a fresh one has no push_count stored)."""
+    return bool(getattr(contact, "_loaded", False))
 
 
 def reachable(customer: CustomerItem, contact: ContactItem) -> dict[str, bool]:
@@ -96,6 +103,8 @@ def decide(
     cpk = k.customer_pk(merchant_id, customer.customer_id)
     dedupe_sk = k.dedupe_sk(candidate.dedupe_key)
     contact = load_contact(merchant_id, customer.customer_id)
+    sent_before = contact.marketing_sent
+    contact_exists = _exists(contact)
     marketing = candidate.kind in policy.MARKETING_KINDS
     sent_times = [
         datetime.fromisoformat(t.replace("Z", "+00:00")) for t in json.loads(contact.marketing_sent)
@@ -162,8 +171,14 @@ def decide(
             tx.save(note)
             if status == "queued" and marketing:
                 times = [iso(t) for t in sent_times if t > now - timedelta(days=7)] + [iso(now)]
-                contact.marketing_sent = json.dumps(times[-20:])
-                tx.save(contact)
+                recent = json.dumps(times[-20:])
+                # Guarded by the list it read: two decisions at once cannot both slip under the cap.
+                if contact_exists:
+                    guard = ContactItem.marketing_sent == sent_before
+                    tx.update(contact, [ContactItem.marketing_sent.set(recent)], condition=guard)
+                else:
+                    contact.marketing_sent = recent
+                    tx.save(contact, condition=ContactItem.PK.does_not_exist())
     except TransactWriteError as exc:
         if exc.cause_response_code == "TransactionCanceledException":
             try:

@@ -19,6 +19,7 @@ from vafa.merchants import ProgramStore
 from vafa.program import Program
 from vafa.reminders import policy
 from vafa.retention import email as email_channel
+from vafa.retention.contacts import update_contact
 from vafa.retention.decide import consented, load_contact, reachable
 from vafa.retention.outbox import Outbox
 from vafa.secrets import get_parameter, merchant_secret_name
@@ -169,7 +170,7 @@ def _send_push(
         elif outcome == "gone":
             gone += 1
             sub.delete()
-            ContactItem(customer.PK, k.CONTACT).update(actions=[ContactItem.push_count.add(-1)])
+            update_contact(merchant_id, customer.customer_id, [ContactItem.push_count.add(-1)])
         elif getattr(result, "retryable", False):
             transient = str(getattr(result, "reason", "transient"))
     if delivered:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
@@ -26,7 +27,8 @@ def build(
     unsubscribe: str | None,
     message_id: str,
 ) -> bytes:
-    message = EmailMessage()
+    # Long unfoldable headers (signed URLs) must stay literal, not become RFC 2047 encoded-words.
+    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
     message["From"] = formataddr((sender_name, sender)) if sender_name else sender
     message["To"] = to
     message["Subject"] = subject

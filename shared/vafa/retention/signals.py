@@ -13,6 +13,7 @@ from vafa.errors import NotFound, ValidationFailed
 from vafa.merchants import ProgramStore
 from vafa.phones import InvalidPhone, normalize_phone
 from vafa.retention import links
+from vafa.retention.contacts import set_opt_out, update_contact
 from vafa.store import keys as k
 from vafa.store.models import (
     CartItem,
@@ -149,10 +150,30 @@ def save_push_subscription(
     )
     consent["push"] = True
     customer.update(actions=[CustomerItem.consent.set(consent)])
-    ContactItem(customer.PK, k.CONTACT).update(
-        actions=[ContactItem.push_count.add(1), ContactItem.opted_out["push"].set(False)]
+    update_contact(
+        merchant_id,
+        customer.customer_id,
+        [ContactItem.push_count.add(1), ContactItem.opted_out["push"].set(False)],
     )
     return True
+
+
+def _consent_to_push(merchant_id: str, customer: CustomerItem) -> None:
+    for _ in range(10):
+        consent = dict(
+            customer.consent.as_dict() if hasattr(customer.consent, "as_dict") else customer.consent or {}
+        )
+        if consent.get("push"):
+            return
+        consent["push"] = True
+        customer.consent = consent  # type: ignore[assignment]
+        try:
+            customer.save()  # conditional on the version read: a concurrent change is re-read, not lost
+            return
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        customer = _customer(merchant_id, customer.customer_id)
 
 
 def vapid_public_key(merchant_id: str) -> str:
@@ -227,16 +248,6 @@ def opt_out(token: str, now: datetime) -> dict[str, str]:
         raise NotFound("unknown link") from exc
     set_opt_out(payload["m"], payload["c"], payload["ch"], True)
     return {"customer_id": payload["c"], "channel": payload["ch"], "opted_out_at": iso(now)}
-
-
-def set_opt_out(merchant_id: str, customer_id: str, channel: str, opted_out: bool) -> None:
-    ensure_configured()
-    cpk = k.customer_pk(merchant_id, customer_id)
-    try:
-        ContactItem(cpk, k.CONTACT).update(actions=[ContactItem.opted_out[channel].set(opted_out)])
-    except Exception:
-        # First contact record for this customer: create it with the choice.
-        ContactItem(cpk, k.CONTACT, opted_out={channel: opted_out}, marketing_sent="[]").save()
 
 
 def inbound_token(merchant_id: str) -> str:

@@ -184,7 +184,6 @@ class ContactItem(Item, discriminator="contact"):
     opted_out = MapAttribute[str, Any](default=dict)
     marketing_sent = UnicodeAttribute(default="[]")  # JSON list of ISO times, newest last
     push_count = NumberAttribute(default=0)
-    version = VersionAttribute()
 
 
 class PushSubscriptionItem(Item, discriminator="push_subscription"):
