@@ -132,9 +132,16 @@ class Program(BaseModel):
             for locale, parts in locales.items():
                 if locale not in ("fa", "en"):
                     raise ValueError(f"unknown locale {locale!r} for {kind}")
-                for part in parts:
+                for part, text in parts.items():
                     if part not in ("sms", "email_subject", "email_body", "push_title", "push_body"):
                         raise ValueError(f"unknown template part {part!r} for {kind}.{locale}")
+                    from vafa.messages.render import validate_template
+
+                    unknown = validate_template(text)
+                    if unknown:
+                        raise ValueError(
+                            f"{kind}.{locale}.{part} uses unknown placeholders: {', '.join(unknown)}"
+                        )
         return value
 
 

@@ -235,3 +235,33 @@ def test_openapi_document_describes_every_route_of_the_contract(shop: Shop) -> N
     ]:
         assert path in document["paths"], path
     assert requests.get(shop.base + "/docs", timeout=10).status_code == 200
+
+
+def test_program_templates_override_defaults_and_unknown_placeholders_are_refused(shop: Shop) -> None:
+    ok = shop.call(
+        "PUT", "/v1/program", {"templates": {"win_back": {"fa": {"sms": "{name} جان، برگرد! {link}"}}}}
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["templates"]["win_back"]["fa"]["sms"] == "{name} جان، برگرد! {link}"
+    bad = shop.call(
+        "PUT", "/v1/program", {"templates": {"win_back": {"fa": {"sms": "{name.__class__} {secret}"}}}}
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"].startswith("templates")
+    assert (
+        shop.call("GET", "/v1/program").json()["templates"]["win_back"]["fa"]["sms"].startswith("{name} جان")
+    )
+
+
+def test_browser_routes_answer_cors_preflight(shop: Shop) -> None:
+    answer = requests.options(
+        f"{shop.base}/v1/push-subscriptions",
+        timeout=10,
+        headers={
+            "Origin": "https://shop.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-site-key",
+        },
+    )
+    assert answer.status_code == 204
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert "x-site-key" in answer.headers["Access-Control-Allow-Headers"].lower()
