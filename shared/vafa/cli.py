@@ -25,6 +25,7 @@ def _connect(args: argparse.Namespace) -> None:
             env = json.load(answer)
         os.environ["AWS_ENDPOINT_URL"] = env["aws_endpoint"]
         os.environ["VAFA_TABLE"] = env["table"]
+        os.environ["VAFA_LINK_SECRET_ARN"] = env.get("link_secret_arn", "")
         for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
             os.environ.setdefault(name, value)
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -104,6 +105,32 @@ def cmd_program_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sms_set(args: argparse.Namespace) -> int:
+    """Choose the merchant's SMS gateway; the API key goes to SSM as a SecureString, never the program."""
+    from vafa.merchants import ProgramStore, program_dict
+    from vafa.program import Program, merge_update
+    from vafa.secrets import merchant_secret_name, put_parameter
+
+    store = ProgramStore(0)
+    sms: dict[str, Any] = {"provider": args.provider, "sender": args.sender}
+    if args.base_url:
+        sms["base_url"] = args.base_url
+    program = Program.model_validate(merge_update(store.get(args.merchant_id), {"sms": sms}))
+    if args.api_key:
+        put_parameter(merchant_secret_name(args.merchant_id, "sms-api-key"), args.api_key)
+    _print(program_dict(store.put(args.merchant_id, program, datetime.now(UTC)))["sms"])
+    return 0
+
+
+def cmd_sms_inbound_url(args: argparse.Namespace) -> int:
+    """The URL to paste into the gateway's panel as the receive (inbound SMS) callback."""
+    from vafa.retention.signals import inbound_token
+
+    base = (args.api_url or os.environ.get("VAFA_PUBLIC_URL") or args.endpoint or "").rstrip("/")
+    print(f"{base}/v1/sms/inbound/{inbound_token(args.merchant_id)}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="vafa", description=__doc__.splitlines()[0] if __doc__ else None)
     where = root.add_mutually_exclusive_group()
@@ -135,6 +162,18 @@ def parser() -> argparse.ArgumentParser:
     put.add_argument("merchant_id")
     put.add_argument("settings")
     put.set_defaults(run=cmd_program_set)
+    sms = commands.add_parser("sms", help="SMS gateway").add_subparsers(dest="action", required=True)
+    sms_set = sms.add_parser("set", help="choose the gateway and store its API key in SSM")
+    sms_set.add_argument("merchant_id")
+    sms_set.add_argument("--provider", choices=["kavenegar", "smsir", "sns", "local"], required=True)
+    sms_set.add_argument("--sender", help="the sending line number")
+    sms_set.add_argument("--api-key", help="the gateway's API key (stored as an SSM SecureString)")
+    sms_set.add_argument("--base-url", help="override the gateway's API address")
+    sms_set.set_defaults(run=cmd_sms_set)
+    inbound = sms.add_parser("inbound-url", help="print the callback URL for replies (11 / لغو)")
+    inbound.add_argument("merchant_id")
+    inbound.add_argument("--api-url", help="the deployed API's base URL (the stack output ApiUrl)")
+    inbound.set_defaults(run=cmd_sms_inbound_url)
     return root
 
 

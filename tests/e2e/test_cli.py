@@ -43,3 +43,28 @@ def test_cli_creates_a_merchant_whose_key_works_and_rotation_revokes_it(stack: L
         == 200
     )
     assert keys["merchant_id"] in json.loads(vafa(stack, "merchant", "list").stdout)
+
+
+def test_cli_sets_the_sms_gateway_with_its_key_in_ssm_and_prints_the_inbound_url(stack: LocalStack) -> None:
+    from vafa.secrets import get_parameter, merchant_secret_name
+
+    keys = json.loads(vafa(stack, "merchant", "create", "SMS shop").stdout)
+    done = vafa(
+        stack,
+        "sms",
+        "set",
+        keys["merchant_id"],
+        "--provider",
+        "kavenegar",
+        "--sender",
+        "10004346",
+        "--api-key",
+        "k-secret",
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"provider": "kavenegar", "sender": "10004346", "base_url": None}
+    assert "k-secret" not in done.stdout
+    assert get_parameter(merchant_secret_name(keys["merchant_id"], "sms-api-key")) == "k-secret"
+    url = vafa(stack, "sms", "inbound-url", keys["merchant_id"]).stdout.strip()
+    reply = requests.post(url, data={"from": "09120000000", "message": "12"}, timeout=10)
+    assert reply.status_code == 200 and reply.json()["action"] == "opt_in"

@@ -92,6 +92,22 @@ def test_quiet_hours_reject_naive_times_and_bad_clocks() -> None:
             quiet_hours_release(utc(2026, 11, 22), TEHRAN, bad, "09:00")
 
 
+def test_quiet_hours_across_dst_changes() -> None:
+    # Berlin springs forward at 02:00 on 29 Mar 2026: an end of 02:30 does not exist that night.
+    release = quiet_hours_release(utc(2026, 3, 29, 0, 30), "Europe/Berlin", "01:00", "02:30")
+    assert release == utc(2026, 3, 29, 1, 30)  # 03:30 CEST, the first whole hour after the gap
+    # New York falls back at 02:00 on 1 Nov 2026: 01:00-01:30 happens twice, each pass has its end.
+    assert quiet_hours_release(utc(2026, 11, 1, 5, 15), "America/New_York", "01:00", "01:30") == utc(
+        2026, 11, 1, 5, 30
+    )
+    assert quiet_hours_release(utc(2026, 11, 1, 6, 15), "America/New_York", "01:00", "01:30") == utc(
+        2026, 11, 1, 6, 30
+    )
+    # A window of nearly a day whose only open quarter hour the gap removes: wait for the next one.
+    release = quiet_hours_release(utc(2026, 3, 28, 20, 0), "Europe/Berlin", "02:15", "02:00")
+    assert release == utc(2026, 3, 30, 0, 0)  # 02:00 CEST on 30 Mar
+
+
 ZONES = ["Asia/Tehran", "UTC", "Asia/Kolkata", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe"]
 WITHOUT_DST = {"Asia/Tehran", "UTC", "Asia/Kolkata"}
 clock = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.sampled_from([0, 15, 30, 45, 59]))
@@ -105,7 +121,8 @@ def test_release_is_outside_quiet_hours_and_within_a_day(at: datetime, tz: str, 
     if release is None:
         return
     assert release.tzinfo is UTC
-    assert at < release <= at + timedelta(hours=24 if tz in WITHOUT_DST else 25)
+    # A DST gap can swallow a nearly-24-hour window's only open minutes: then the next night counts too.
+    assert at < release <= at + timedelta(hours=24 if tz in WITHOUT_DST else 48)
     assert quiet_hours_release(release, tz, start, end) is None
     if tz in WITHOUT_DST:
         # The earliest such moment: a minute earlier it is still quiet.
@@ -127,7 +144,9 @@ def test_holdout_buckets_are_pinned() -> None:
 
 
 def test_holdout_is_the_same_in_another_process_with_another_hash_seed() -> None:
-    code = "from vafa.reminders.policy import holdout_bucket as b; print([b('m1', f'c{i}') for i in range(5)])"
+    code = (
+        "from vafa.reminders.policy import holdout_bucket as b; print([b('m1', f'c{i}') for i in range(5)])"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[81, 27, 3, 83, 20]"
@@ -204,7 +223,9 @@ def test_cap_rejects_naive_times() -> None:
     st.lists(st.integers(0, 60 * 24 * 40), max_size=60),  # decision times, minutes into 40 days
     st.integers(1, 5),
 )
-def test_sending_whenever_the_cap_allows_never_exceeds_it_in_any_seven_days(minutes: list[int], limit: int) -> None:
+def test_sending_whenever_the_cap_allows_never_exceeds_it_in_any_seven_days(
+    minutes: list[int], limit: int
+) -> None:
     start = utc(2026, 1, 1)
     sent: list[datetime] = []
     for m in sorted(minutes):

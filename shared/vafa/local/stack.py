@@ -93,7 +93,14 @@ class LocalStack:
             return _json(200, {"ok": True})
         if request.method == "GET" and parts == ["_local", "env"]:
             # Lets the admin CLI reach the stand-in's tables with the same code it uses against AWS.
-            return _json(200, {"aws_endpoint": self.endpoint, "table": os.environ.get("VAFA_TABLE", "")})
+            return _json(
+                200,
+                {
+                    "aws_endpoint": self.endpoint,
+                    "table": os.environ.get("VAFA_TABLE", ""),
+                    "link_secret_arn": os.environ.get("VAFA_LINK_SECRET_ARN", ""),
+                },
+            )
         if request.method == "POST" and parts == ["_local", "merchants"]:
             name = body.get("name", "Demo shop")
             if not isinstance(name, str) or not 1 <= len(name) <= 100:
