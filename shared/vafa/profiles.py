@@ -46,9 +46,14 @@ def read_customer(merchant_id: str, customer_id: str, now: datetime) -> dict[str
     if profile is None:
         raise NotFound(f"customer {customer_id} not found", code="customer_not_found")
     if profile.next_expiry and profile.next_expiry <= iso(now):
-        settle_expired(merchant_id, customer_id, now)
-        profile, lots = load_wallet(merchant_id, customer_id)
-        assert profile is not None
+        seq_before = int(profile.seq)
+        settle_expired(merchant_id, customer_id, now, loaded=(profile, lots))
+        if int(profile.seq) != seq_before:
+            # Our own write committed and updated `profile` in place; only the expired lots went.
+            lots = [lot for lot in lots if lot.expires_at > iso(now)]
+        else:
+            profile, lots = load_wallet(merchant_id, customer_id)
+            assert profile is not None
     return customer_view(profile, lots, now)
 
 

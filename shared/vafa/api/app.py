@@ -6,7 +6,7 @@ import json
 from functools import partial
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -18,9 +18,9 @@ from vafa.api.context import verifier
 from vafa.api.routes import customers, pages, program, signals, wallet
 from vafa.config import settings
 from vafa.errors import VafaError
+from vafa.tracing import capture_handler
 
 logger = Logger(service="vafa-api")
-tracer = Tracer(service="vafa-api")
 metrics = Metrics(namespace="Vafa", service="vafa-api")
 
 app = APIGatewayHttpResolver(
@@ -122,7 +122,7 @@ def _answer(response: Response[Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
+@capture_handler("vafa-api")
 @metrics.log_metrics
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Entry point behind API Gateway (HTTP API, payload 2.0)."""

@@ -82,11 +82,8 @@ def to_ascii_digits(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """A form for matching only (never for display): unified letters, no invisible marks, ASCII digits.
-
-    Arabic ي/ى/ك become Persian ی/ک; ZWNJ, ZWJ, direction marks and tatweel go; NFKC folds the
-    presentation forms that text pasted from PDFs carries; whitespace runs become one space.
-    """
+    """For matching only, never display: Arabic ي/ى/ك → ی/ک, no ZWNJ/ZWJ/direction marks/tatweel,
+    ASCII digits, NFKC (folds presentation forms pasted from PDFs), single spaces."""
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     # NFKC can itself produce tatweel (from presentation forms), hence the second pass.
     text = _INVISIBLE.sub("", text.translate(_LETTERS).translate(_TO_ASCII))

@@ -14,6 +14,7 @@ from vafa.store import keys as k
 from vafa.store.models import LotItem
 from vafa.store.table import ensure_configured
 from vafa.timeutil import iso
+from vafa.tracing import capture_handler
 from vafa.wallet.operations import settle_expired
 
 logger = Logger(service="vafa-expiry")
@@ -43,6 +44,7 @@ def run_expiry(now: datetime) -> dict[str, int]:
 
 
 @logger.inject_lambda_context
+@capture_handler("vafa-expiry")
 @metrics.log_metrics
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = event_time(event)

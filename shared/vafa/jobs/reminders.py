@@ -18,6 +18,7 @@ from vafa.retention.due import due_items, full
 from vafa.retention.outbox import Outbox
 from vafa.store.models import CustomerItem, NotificationItem
 from vafa.timeutil import iso
+from vafa.tracing import capture_handler
 
 logger = Logger(service="vafa-reminders")
 metrics = Metrics(namespace="Vafa", service="vafa-reminders")
@@ -80,6 +81,7 @@ def run_reminders(now: datetime) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
+@capture_handler("vafa-reminders")
 @metrics.log_metrics
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = run_reminders(event_time(event))

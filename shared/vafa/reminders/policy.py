@@ -78,16 +78,15 @@ def _quiet_until(at: datetime, zone: ZoneInfo, begin: time, finish: time) -> dat
 
 
 def quiet_hours_release(at: datetime, tz: str, start: str, end: str) -> datetime | None:
-    """None when `at` is outside the quiet hours [start, end) in `tz`; else when they end, in UTC.
+    """None when `at` is outside the quiet hours [start, end) in `tz`, else when they end (aware UTC).
 
-    A window may cross midnight (`21:00`-`09:00`); equal start and end means no quiet hours.
-    """
+    Windows may cross midnight (`21:00`-`09:00`); equal start and end means no quiet hours."""
     begin, finish = parse_clock(start), parse_clock(end)
     if begin == finish:
         return None
     zone = ZoneInfo(tz)
     release = _quiet_until(_aware(at), zone, begin, finish)
-    # Where a DST change skips the end's wall time, the moment after the gap can already be inside
+    # The release is within 24 hours except here: where a DST change skips the end's wall time, the moment after the gap can already be inside
     # the next night's window (only for windows of nearly a day); then wait that one out as well.
     for _ in range(3):
         later = None if release is None else _quiet_until(release, zone, begin, finish)
@@ -116,11 +115,9 @@ def cap_window(at: datetime) -> tuple[datetime, datetime]:
 
 
 def week_window(at: datetime, tz: str, first_weekday: int = 5) -> tuple[datetime, datetime]:
-    """The calendar week containing `at` in `tz`, as [start, end) in UTC, for reports ("this week").
+    """The local calendar week holding `at`, as [start, end) in UTC, for reports; not used by the cap.
 
-    Weeks start on Saturday, as in Iran (`first_weekday` uses Python's numbering, Monday = 0).
-    The frequency cap does not use it: see `cap_window`.
-    """
+    Weeks start on Saturday as in Iran; `first_weekday` counts like Python (Monday = 0)."""
     zone = ZoneInfo(tz)
     local_day = _aware(at).astimezone(zone).date()
     first: date = local_day - timedelta(days=(local_day.weekday() - first_weekday) % 7)
@@ -153,11 +150,8 @@ def explain_channel(
     reachable: Mapping[str, bool],
     exclude: Iterable[str] = (),
 ) -> ChannelChoice:
-    """The first channel in order with consent and a way to reach the customer, or why there is none.
-
-    `no_consent` when no candidate channel has consent, `unreachable` when some have consent but
-    none of them can reach the customer, `no_channel` when the order (less `exclude`) is empty.
-    """
+    """The first channel in order with consent and reach, or why none: `no_consent` (no candidate has
+    consent), `unreachable` (consent but no reach), `no_channel` (nothing left once `exclude`d)."""
     skipped = set(exclude)
     candidates = [ch for ch in dict.fromkeys(channel_order) if ch not in skipped]
     for channel in candidates:

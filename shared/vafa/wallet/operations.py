@@ -379,11 +379,23 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
     return retrying(attempt)
 
 
-def settle_expired(merchant_id: str, customer_id: str, now: datetime) -> int:
-    """Expire what is past due for one customer; returns the amount expired (0 when nothing was due)."""
+def settle_expired(
+    merchant_id: str,
+    customer_id: str,
+    now: datetime,
+    loaded: tuple[CustomerItem | None, list[LotItem]] | None = None,
+) -> int:
+    """Expire what is past due for one customer; returns the amount expired (0 when nothing was due).
+
+    `loaded` is the wallet the caller has just read, saving a round trip on the first attempt.
+    """
+    first = [loaded]
 
     def attempt() -> int:
-        profile, lots = load_wallet(merchant_id, customer_id)
+        profile, lots = (
+            first.pop() if first and first[0] is not None else load_wallet(merchant_id, customer_id)
+        )
+        first.clear()
         if profile is None:
             return 0
         change = domain.Change()
