@@ -222,8 +222,6 @@ def test_email_goes_through_ses_with_one_click_unsubscribe(
     # Opted out of email: the next email-only message is suppressed, with the reason.
     shop.call("PUT", "/v1/carts/k-1", {"customer_id": "c-mail", "total": 10_000})
     run(shop, "reminders", at("2026-12-01"))
-    assert [(n["kind"], n["status"], n["reason"]) for n in notes(shop, "c-mail")][0] == (
-        "abandoned_cart",
-        "suppressed",
-        "opted_out",
-    )
+    later = [(n["kind"], n["status"], n["reason"]) for n in notes(shop, "c-mail")[:-1]]
+    assert ("abandoned_cart", "suppressed", "opted_out") in later
+    assert {status for _, status, _ in later} == {"suppressed"}

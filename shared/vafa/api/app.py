@@ -15,9 +15,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from vafa import __version__
 from vafa.api import access, errors, guard
 from vafa.api.context import verifier
-from vafa.api.routes import customers, pages, program, signals, wallet
+from vafa.api.routes import customers, insight, pages, program, signals, wallet
 from vafa.config import settings
 from vafa.errors import VafaError
+from vafa.store.table import ensure_configured
 from vafa.tracing import capture_handler
 
 logger = Logger(service="vafa-api")
@@ -31,6 +32,7 @@ app.include_router(customers.router)
 app.include_router(wallet.router)
 app.include_router(signals.router)
 app.include_router(pages.router)
+app.include_router(insight.router)
 
 API_DESCRIPTION = (
     "Record purchases, refunds and redemptions; customers earn expiring cashback. "
@@ -126,6 +128,7 @@ def _answer(response: Response[Any]) -> dict[str, Any]:
 @metrics.log_metrics
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Entry point behind API Gateway (HTTP API, payload 2.0)."""
+    ensure_configured()
     try:
         guard.check_body(event, settings().max_body_bytes)
         access.authenticate(event, verifier())

@@ -47,6 +47,7 @@ def run_expiry(now: datetime) -> dict[str, int]:
 @capture_handler("vafa-expiry")
 @metrics.log_metrics
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    ensure_configured()
     now = event_time(event)
     result = run_expiry(now)
     metrics.add_metric(name="CreditExpired", unit=MetricUnit.Count, value=result["expired"])

@@ -17,6 +17,7 @@ from vafa.retention.decide import Candidate, decide
 from vafa.retention.due import due_items, full
 from vafa.retention.outbox import Outbox
 from vafa.store.models import CustomerItem, NotificationItem
+from vafa.store.table import ensure_configured
 from vafa.timeutil import iso
 from vafa.tracing import capture_handler
 
@@ -84,6 +85,7 @@ def run_reminders(now: datetime) -> dict[str, Any]:
 @capture_handler("vafa-reminders")
 @metrics.log_metrics
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    ensure_configured()
     result = run_reminders(event_time(event))
     metrics.add_metric(name="MessagesQueued", unit=MetricUnit.Count, value=result["queued"])
     logger.info("reminders run", extra=result)

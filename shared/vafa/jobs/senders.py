@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger
 from vafa.jobs.reminders import public_url
 from vafa.retention.deliver import Retry, deliver
 from vafa.retention.outbox import Outbox
+from vafa.store.table import ensure_configured
 from vafa.tracing import capture_handler
 
 logger = Logger(service="vafa-sender")
@@ -46,4 +47,5 @@ def handle_batch(event: dict[str, Any]) -> dict[str, Any]:
 @logger.inject_lambda_context
 @capture_handler("vafa-sender")
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    ensure_configured()
     return handle_batch(event)

@@ -189,4 +189,10 @@ def decide(
         raise
     if status == "queued" and send_after is None and channel is not None:
         outbox.add(channel, merchant_id, customer.customer_id, note_sk)
+    if status == "suppressed":
+        from vafa.metrics.counters import bump
+
+        bump(merchant_id, candidate.kind, "suppressed", candidate.campaign_id)
+        if reason == "holdout":
+            bump(merchant_id, candidate.kind, "holdout", candidate.campaign_id)
     return Decision(status, reason, channel, note_sk)

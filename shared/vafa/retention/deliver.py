@@ -207,12 +207,18 @@ def deliver(message: dict[str, Any], now: datetime, public_url: str, outbox: Out
     except Retry as exc:
         if int(note.attempts or 0) + 1 >= MAX_ATTEMPTS:
             _finish(note, "failed", f"gave up after {MAX_ATTEMPTS} attempts: {exc}", now)
+            from vafa.metrics.counters import bump
+
+            bump(merchant_id, note.message_kind, "failed", note.campaign_id)
             return Outcome("failed", str(exc))
         _requeue(note, merchant_id, f"retrying: {exc}", now)
         raise
     if status == "fallback":
         return _fall_back(merchant_id, program, customer, note, now, outbox)
     _finish(note, status, reason or None, now, provider_id)
+    from vafa.metrics.counters import bump
+
+    bump(merchant_id, note.message_kind, "sent" if status == "sent" else "failed", note.campaign_id)
     return Outcome(status, reason)
 
 
@@ -235,6 +241,9 @@ def _fall_back(
     )
     if channel is None:
         _finish(note, "failed", "no_channel_left", now)
+        from vafa.metrics.counters import bump
+
+        bump(merchant_id, note.message_kind, "failed", note.campaign_id)
         return Outcome("failed", "no_channel_left")
     note.update(
         actions=[

@@ -236,6 +236,9 @@ def record_click(token: str, now: datetime) -> str:
         if isinstance(item, NotificationItem) and item.notification_id == payload["n"]:
             if not item.clicked_at:
                 item.update(actions=[NotificationItem.clicked_at.set(iso(now))])
+                from vafa.metrics.counters import bump
+
+                bump(payload["m"], item.message_kind, "clicked", item.campaign_id)
             break
     return target
 

@@ -89,3 +89,12 @@ def feedback_pk(merchant_id: str, order_id: str) -> str:
 def gift_pk(merchant_id: str, customer_id: str, gift_id: str) -> str:
     """Guard of a one-off gift (e.g. one birthday gift a year): exists once granted."""
     return f"M#{merchant_id}#G#{customer_id}#{gift_id}"
+
+
+def customer_orders_key(merchant_id: str, customer_id: str) -> str:
+    """GSI1 partition listing one customer's orders (the phone lookup uses other GSI1 keys)."""
+    return f"M#{merchant_id}#CORD#{customer_id}"
+
+
+def activity_pk(merchant_id: str, day: str) -> str:
+    return f"M#{merchant_id}#ACT#{day}"

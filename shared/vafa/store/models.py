@@ -21,7 +21,7 @@ class PhoneIndex(GlobalSecondaryIndex["Item"]):
 
     class Meta:
         index_name = "GSI1"
-        projection = IncludeProjection(["kind"])  # the type tag, so typed queries can read it
+        projection = IncludeProjection(["kind", "amount", "refunded_amount"])  # orders read from the index
 
     GSI1PK = UnicodeAttribute(hash_key=True)
     GSI1SK = UnicodeAttribute(range_key=True)
@@ -36,6 +36,17 @@ class DueIndex(GlobalSecondaryIndex["Item"]):
 
     DuePK = UnicodeAttribute(hash_key=True)
     DueSK = UnicodeAttribute(range_key=True)
+
+
+class ActivityIndex(GlobalSecondaryIndex["Item"]):
+    """Customers whose wallet changed on a given day (the metrics job's work list; keys only)."""
+
+    class Meta:
+        index_name = "ActivityIndex"
+        projection = IncludeProjection(["kind"])
+
+    ActPK = UnicodeAttribute(hash_key=True)
+    ActSK = UnicodeAttribute(range_key=True)
 
 
 class Item(Model):
@@ -104,6 +115,9 @@ class CustomerItem(Item, discriminator="customer"):
     GSI1SK = UnicodeAttribute(null=True)
     version = VersionAttribute()  # every write of the profile is conditional on the version it read
     phone_index = PhoneIndex()
+    ActPK = UnicodeAttribute(null=True)  # the day its wallet or purchases last changed
+    ActSK = UnicodeAttribute(null=True)
+    activity_index = ActivityIndex()
 
 
 class LotItem(Item, discriminator="lot"):
@@ -126,6 +140,11 @@ class LedgerItem(Item, discriminator="ledger"):
 
 
 class OrderItem(Item, discriminator="order"):
+    """An order; GSI1 lists a customer's orders by time (M#m#CORD#customer, occurred_at#order_id)."""
+
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    by_customer = PhoneIndex()
     order_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
     amount = NumberAttribute()
@@ -230,3 +249,14 @@ class FeedbackItem(Item, discriminator="feedback"):
     score = NumberAttribute()
     comment = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
+
+
+class MessageStatsItem(Item, discriminator="message_stats"):
+    """Atomic message counters; written with raw UpdateItem ADDs (`vafa.metrics.counters`)."""
+
+
+class MetricsItem(Item, discriminator="metrics"):
+    """The merchant's aggregates (SK=METRICS) or one customer's last contribution (SK=METRICS)."""
+
+    data = UnicodeAttribute()
+    updated_at = UnicodeAttribute()

@@ -144,6 +144,9 @@ class WalletWrite:
             profile.next_expiry = min(candidates)
         profile.balance = balance
         profile.seq = seq
+        # Listed under the day it changed, so the metrics job visits only customers with new activity.
+        profile.ActPK = k.activity_pk(self.merchant_id, iso(self.recorded_at)[:10])
+        profile.ActSK = profile.customer_id
         count = 1 + len(ledger) + len(deletes) + len(lot_updates) + len(new_lots) + len(self.puts)
         count += len(self.updates)
         if count > MAX_TRANSACTION_ITEMS:

@@ -162,6 +162,8 @@ def record_purchase(
             cart_id=req.cart_id,
             request_hash=fingerprint,
             response=json.dumps(response, ensure_ascii=False),
+            GSI1PK=k.customer_orders_key(merchant_id, req.customer_id),
+            GSI1SK=f"{at}#{req.order_id}",
         )
         write = WalletWrite(
             merchant_id,

@@ -1,0 +1,23 @@
+"""The metrics schedule: fold new activity into each merchant's retention aggregates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from vafa.jobs.schedule import event_time
+from vafa.metrics.job import run_metrics
+from vafa.store.table import ensure_configured
+from vafa.tracing import capture_handler
+
+logger = Logger(service="vafa-metrics")
+
+
+@logger.inject_lambda_context
+@capture_handler("vafa-metrics")
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    ensure_configured()
+    result = run_metrics(event_time(event))
+    logger.info("metrics run", extra=result)
+    return result

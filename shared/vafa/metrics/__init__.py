@@ -1,0 +1,1 @@
+"""Retention metrics: per-customer contributions folded into per-merchant aggregates, incrementally."""
