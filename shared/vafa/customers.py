@@ -134,6 +134,8 @@ def new_customer(merchant_id: str, customer_id: str, default_locale: str, now: d
         total_spent=0,
         created_at=at,
         updated_at=at,
+        MemberPK=k.member_pk(merchant_id, customer_id),
+        MemberSK=customer_id,
     )
 
 

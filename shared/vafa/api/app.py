@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from vafa import __version__
 from vafa.api import access, errors, guard
 from vafa.api.context import verifier
-from vafa.api.routes import customers, insight, pages, program, signals, wallet
+from vafa.api.routes import campaigns, customers, insight, pages, program, signals, wallet
 from vafa.config import settings
 from vafa.errors import VafaError
 from vafa.store.table import ensure_configured
@@ -33,6 +33,7 @@ app.include_router(wallet.router)
 app.include_router(signals.router)
 app.include_router(pages.router)
 app.include_router(insight.router)
+app.include_router(campaigns.router)
 
 API_DESCRIPTION = (
     "Record purchases, refunds and redemptions; customers earn expiring cashback. "

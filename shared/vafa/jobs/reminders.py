@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from vafa.campaigns.dispatch import dispatch_due
 from vafa.jobs.schedule import event_time
 from vafa.merchants import ProgramStore, list_merchants
 from vafa.program import Program
@@ -65,6 +66,7 @@ def run_for_merchant(merchant_id: str, program: Program, now: datetime, outbox: 
 
     for name, find in KINDS:
         counts[name] = find(merchant_id, program, now, emit)
+    counts["campaign_customers_read"] = dispatch_due(merchant_id, program, now, emit)
     counts.update(decided)
     return counts
 

@@ -152,6 +152,31 @@ def run_metrics(now: datetime) -> dict[str, Any]:
     return {"time": iso(now), "merchants": len(merchants), "customers_refreshed": visited}
 
 
+def outcome_row(count: dict[str, int]) -> dict[str, Any]:
+    """One message kind's or campaign's results; lift = return rate of the messaged minus the holdout's."""
+    sent, held = count.get("sent", 0), count.get("holdout", 0)
+    converted, held_converted = count.get("converted", 0), count.get("holdout_converted", 0)
+    lift = round(converted / sent - held_converted / held, 4) if sent and held else None
+    return {
+        "sent": sent,
+        "suppressed": count.get("suppressed", 0),
+        "failed": count.get("failed", 0),
+        "clicked": count.get("clicked", 0),
+        "converted": converted,
+        "revenue": count.get("revenue", 0),
+        "holdout_lift": lift,
+        "holdout_sample": {"messaged": sent, "holdout": held},
+    }
+
+
+def outcomes(merchant_id: str) -> dict[str, dict[str, int]]:
+    """Counters and conversions per message kind and `campaign:<id>`, as of the last metrics run."""
+    state, _ = _load(k.merchant_pk(merchant_id))
+    conversions = (state or {}).get("agg", {}).get("messages", {})
+    stats = counters.read(merchant_id)
+    return {key: {**stats.get(key, {}), **conversions.get(key, {})} for key in set(stats) | set(conversions)}
+
+
 def metrics_report(merchant_id: str, start: date, end: date) -> dict[str, Any]:
     """What `GET /v1/metrics` answers: the aggregates as of the last run, for the range."""
     ensure_configured()
@@ -169,20 +194,7 @@ def metrics_report(merchant_id: str, start: date, end: date) -> dict[str, Any]:
     messages: dict[str, Any] = {}
     campaigns: dict[str, Any] = {}
     for key in sorted(set(stats) | set(conversions)):
-        count = {**stats.get(key, {}), **conversions.get(key, {})}
-        sent, held = count.get("sent", 0), count.get("holdout", 0)
-        converted, held_converted = count.get("converted", 0), count.get("holdout_converted", 0)
-        lift = round(converted / sent - held_converted / held, 4) if sent and held else None
-        row = {
-            "sent": sent,
-            "suppressed": count.get("suppressed", 0),
-            "failed": count.get("failed", 0),
-            "clicked": count.get("clicked", 0),
-            "converted": converted,
-            "revenue": count.get("revenue", 0),
-            "holdout_lift": lift,
-            "holdout_sample": {"messaged": sent, "holdout": held},
-        }
+        row = outcome_row({**stats.get(key, {}), **conversions.get(key, {})})
         if key.startswith("campaign:"):
             campaigns[key.split(":", 1)[1]] = row
         else:

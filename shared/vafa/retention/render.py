@@ -81,7 +81,7 @@ def message_for(
     overrides = dict((program.templates.get(candidate.kind) or {}).get(locale) or {})
     if candidate.template:
         text = candidate.template.get(locale) or next(iter(candidate.template.values()))
-        overrides = {"sms": text, "push_body": text, "email_body": text, **overrides}
+        overrides = {**overrides, "sms": text, "push_body": text, "email_body": text}
     from vafa.reminders.policy import MARKETING_KINDS
 
     message = compose(candidate.kind, channel, locale, values, overrides, candidate.kind in MARKETING_KINDS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 MERCHANT_REGISTRY = "MERCHANTS"
 PROFILE = "PROFILE"
 PROGRAM = "PROGRAM"
@@ -98,3 +100,21 @@ def customer_orders_key(merchant_id: str, customer_id: str) -> str:
 
 def activity_pk(merchant_id: str, day: str) -> str:
     return f"M#{merchant_id}#ACT#{day}"
+
+
+MEMBER_SHARDS = 8  # the member index spreads a merchant's customers over this many partitions
+CAMPAIGN_PREFIX = "CAMPAIGN#"
+
+
+def member_pk(merchant_id: str, customer_id: str) -> str:
+    """MemberIndex partition of a customer: a stable shard, so big shops do not crowd one partition."""
+    shard = int(hashlib.sha256(customer_id.encode()).hexdigest()[:8], 16) % MEMBER_SHARDS
+    return f"M#{merchant_id}#MEMBERS#{shard}"
+
+
+def member_pks(merchant_id: str) -> list[str]:
+    return [f"M#{merchant_id}#MEMBERS#{shard}" for shard in range(MEMBER_SHARDS)]
+
+
+def campaign_sk(campaign_id: str) -> str:
+    return f"{CAMPAIGN_PREFIX}{campaign_id}"

@@ -49,6 +49,30 @@ class ActivityIndex(GlobalSecondaryIndex["Item"]):
     ActSK = UnicodeAttribute(range_key=True)
 
 
+class MemberIndex(GlobalSecondaryIndex["Item"]):
+    """Every customer of a merchant, sharded, with what segments filter on (campaign audiences)."""
+
+    class Meta:
+        index_name = "MemberIndex"
+        projection = IncludeProjection(
+            [
+                "kind",
+                "customer_id",
+                "purchases_count",
+                "total_spent",
+                "first_purchase_at",
+                "last_purchase_at",
+                "balance",
+                "birthday",
+                "consent",
+                "created_at",
+            ]
+        )
+
+    MemberPK = UnicodeAttribute(hash_key=True)
+    MemberSK = UnicodeAttribute(range_key=True)
+
+
 class Item(Model):
     class Meta:
         table_name = "vafa"
@@ -118,6 +142,9 @@ class CustomerItem(Item, discriminator="customer"):
     ActPK = UnicodeAttribute(null=True)  # the day its wallet or purchases last changed
     ActSK = UnicodeAttribute(null=True)
     activity_index = ActivityIndex()
+    MemberPK = UnicodeAttribute(null=True)  # every customer: the merchant's member list, sharded
+    MemberSK = UnicodeAttribute(null=True)
+    member_index = MemberIndex()
 
 
 class LotItem(Item, discriminator="lot"):
@@ -260,3 +287,25 @@ class MetricsItem(Item, discriminator="metrics"):
 
     data = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+
+
+class CampaignItem(Item, discriminator="campaign"):
+    """A campaign (PK=merchant, SK=CAMPAIGN#id); on the DueIndex while it waits to go out or is going."""
+
+    campaign_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    segment = UnicodeAttribute()  # JSON of the segment definition
+    channel = UnicodeAttribute(null=True)
+    template = UnicodeAttribute()  # JSON {"fa": ..., "en": ...}
+    url = UnicodeAttribute(null=True)
+    send_at = UnicodeAttribute()
+    status = UnicodeAttribute()  # scheduled | sending | sent | canceled
+    created_at = UnicodeAttribute()
+    request_hash = UnicodeAttribute()
+    audience = NumberAttribute(default=0)  # customers in the segment when it went out (holdout included)
+    decided = NumberAttribute(default=0)
+    cursor = UnicodeAttribute(null=True)  # JSON: where a run that ran out of budget stopped
+    started_at = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    canceled_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()

@@ -1,0 +1,1 @@
+"""Segments: RFM scores, named segments and filters over a merchant's customers."""
