@@ -128,7 +128,10 @@ def test_a_gone_subscription_is_deleted_and_the_message_falls_back_to_sms(
     )
     push_service.answer_with(subscription, 410)
     run(shop, "reminders", at(DAY))
-    assert len(sent_to(gateway, "09121119001")) == 1
+    texts = sent_to(gateway, "09121119001")
+    assert len(texts) == 1
+    # Rendered again for SMS: the SMS wording with its opt-out line, not the push notification's text.
+    assert texts[0].endswith("Reply 11 to opt out") and "/r/" in texts[0]
     log = notes(shop, "c-gone")
     assert [(n["channel"], n["status"]) for n in log] == [("sms", "sent")]
     # The subscription is gone: the next message goes straight to SMS.

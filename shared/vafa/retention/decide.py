@@ -155,6 +155,7 @@ def decide(
         body=message.body,
         subject=message.subject,
         link=message.link,
+        values=message.parts,
         locale=locale,
         ref=candidate.ref,
         campaign_id=candidate.campaign_id,

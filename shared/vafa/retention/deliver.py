@@ -245,8 +245,19 @@ def _fall_back(
 
         bump(merchant_id, note.message_kind, "failed", note.campaign_id)
         return Outcome("failed", "no_channel_left")
+    from vafa.retention.render import render_again
+
+    again = render_again(
+        note.message_kind, channel, note.locale or program.default_locale, note.values, bool(note.promotional)
+    )
+    text: list[Any] = []
+    if again is not None:
+        text.append(NotificationItem.body.set(again.body))
+        subject = NotificationItem.subject
+        text.append(subject.set(again.subject) if again.subject else subject.remove())
     note.update(
         actions=[
+            *text,
             NotificationItem.channel.set(channel),
             NotificationItem.status.set("queued"),
             NotificationItem.reason.set(f"fallback_from_{note.channel}"),

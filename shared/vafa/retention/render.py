@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ class Rendered:
     body: str
     link: str | None
     unsubscribe: str | None
+    parts: str = "{}"  # JSON of the display values and template overrides, to render for another channel
 
 
 def values_for(
@@ -88,4 +90,18 @@ def message_for(
     unsubscribe = (
         opt_out_link(public_url, merchant_id, customer.customer_id, channel) if channel != "sms" else None
     )
-    return Rendered(getattr(message, "subject", None), message.body, link, unsubscribe)
+    parts = json.dumps({"values": values, "overrides": overrides}, ensure_ascii=False)
+    return Rendered(getattr(message, "subject", None), message.body, link, unsubscribe, parts)
+
+
+def render_again(
+    kind: str, channel: str, locale: str, parts: str | None, promotional: bool
+) -> Rendered | None:
+    """The same message for another channel (a fallback), from the parts kept with the decision."""
+    if not parts:
+        return None
+    stored = json.loads(parts)
+    message = compose(kind, channel, locale, stored["values"], stored["overrides"], promotional)
+    return Rendered(
+        getattr(message, "subject", None), message.body, stored["values"].get("link") or None, None, parts
+    )
