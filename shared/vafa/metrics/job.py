@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +20,20 @@ from vafa.store.table import ensure_configured
 from vafa.timeutil import iso, parse_instant
 
 METRICS_SK = "METRICS"
+PACKED = "z:"
+
+
+def pack(value: dict[str, Any]) -> str:
+    """JSON, deflated and base64'd: years of daily figures stay far below DynamoDB's 400 KB item limit."""
+    raw = json.dumps(value, separators=(",", ":")).encode()
+    return PACKED + base64.b64encode(zlib.compress(raw, 6)).decode()
+
+
+def unpack(data: str) -> dict[str, Any]:
+    if data.startswith(PACKED):
+        data = zlib.decompress(base64.b64decode(data[len(PACKED) :])).decode()
+    loaded: dict[str, Any] = json.loads(data)
+    return loaded
 
 
 def _load(pk: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -25,7 +41,7 @@ def _load(pk: str) -> tuple[dict[str, Any] | None, str | None]:
         item = MetricsItem.get(pk, METRICS_SK, consistent_read=True)
     except MetricsItem.DoesNotExist:
         return None, None
-    return json.loads(item.data), item.updated_at
+    return unpack(item.data), item.updated_at
 
 
 def touched_customers(merchant_id: str, since: date, until: date) -> list[str]:
@@ -107,7 +123,7 @@ def refresh_customer(
             aggregate.add_wallet(agg, entry.at[:10], entry.type, int(entry.amount))
             seq = max(seq, int(entry.SK.removeprefix(k.LEDGER_PREFIX)))
     data = {"part": part, "orders": sorted(o.order_id for o in orders), "seq": seq}
-    MetricsItem(cpk, METRICS_SK, data=json.dumps(data), updated_at=iso(now)).save()
+    MetricsItem(cpk, METRICS_SK, data=pack(data), updated_at=iso(now)).save()
 
 
 def run_for_merchant(merchant_id: str, program: Program, now: datetime) -> int:
@@ -121,7 +137,7 @@ def run_for_merchant(merchant_id: str, program: Program, now: datetime) -> int:
     for customer_id in customers:
         refresh_customer(merchant_id, customer_id, program, agg, now)
     state = {"agg": agg, "watermark": now.date().isoformat(), "as_of": iso(now)}
-    item = MetricsItem(mpk, METRICS_SK, data=json.dumps(state), updated_at=iso(now))
+    item = MetricsItem(mpk, METRICS_SK, data=pack(state), updated_at=iso(now))
     try:
         condition = MetricsItem.updated_at == updated_at if updated_at else MetricsItem.PK.does_not_exist()
         item.save(condition=condition)
