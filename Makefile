@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 3000
 
-.PHONY: run test lint bench build validate clean venv
+.PHONY: run test lint bench build validate clean venv browser
 
 venv: $(STAMP)
 
@@ -19,7 +19,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	PORT=$(PORT) $(PY) -m vafa.local.stack
 
-test: $(STAMP)
+# The dashboard test drives Debian's Chromium (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q -n 2 --dist loadgroup

@@ -35,6 +35,9 @@ def _connect(args: argparse.Namespace) -> None:
         stack = boto3.client("cloudformation", region_name=args.region).describe_stacks(StackName=args.stack)
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0].get("Outputs", [])}
         os.environ["VAFA_TABLE"] = outputs["TableName"]
+        os.environ.setdefault("VAFA_PUBLIC_URL", outputs.get("ApiUrl", ""))
+        if outputs.get("LinkSecretArn"):
+            os.environ["VAFA_LINK_SECRET_ARN"] = outputs["LinkSecretArn"]
         if args.region:
             os.environ["AWS_REGION"] = args.region
     elif args.table:
@@ -131,6 +134,19 @@ def cmd_sms_inbound_url(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboard_link(args: argparse.Namespace) -> int:
+    """A sign-in link for the dashboard, valid for a few minutes; the token rides in the URL fragment."""
+    from vafa.auth.dashboard import login_token
+
+    base = (args.api_url or os.environ.get("VAFA_PUBLIC_URL") or args.endpoint or "").rstrip("/")
+    token = login_token(args.merchant_id, datetime.now(UTC), args.minutes)
+    print(f"{base}/dashboard#login={token}")
+    print(
+        f"Valid for {args.minutes} minutes; it signs in to this merchant's dashboard only.", file=sys.stderr
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="vafa", description=__doc__.splitlines()[0] if __doc__ else None)
     where = root.add_mutually_exclusive_group()
@@ -174,6 +190,12 @@ def parser() -> argparse.ArgumentParser:
     inbound.add_argument("merchant_id")
     inbound.add_argument("--api-url", help="the deployed API's base URL (the stack output ApiUrl)")
     inbound.set_defaults(run=cmd_sms_inbound_url)
+
+    link = commands.add_parser("dashboard-link", help="print a short-lived sign-in link to the dashboard")
+    link.add_argument("merchant_id")
+    link.add_argument("--minutes", type=int, default=15, choices=range(1, 61), metavar="1-60")
+    link.add_argument("--api-url", help="the deployed API's base URL (the stack output ApiUrl)")
+    link.set_defaults(run=cmd_dashboard_link)
     return root
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
+from vafa.auth.dashboard import SESSION_PREFIX, session_merchant
 from vafa.auth.keys import KeyKind, KeyVerifier
 from vafa.errors import Unauthorized
 
 Access = Literal["secret", "site", "public"]
 _SITE_PATHS = ("/v1/push/", "/v1/push-subscriptions")
-_PUBLIC_PREFIXES = ("/v1/feedback/", "/v1/sms/inbound/")
+_PUBLIC_PREFIXES = ("/v1/feedback/", "/v1/sms/inbound/", "/v1/dashboard/session")
 
 
 def access_for(path: str, method: str) -> Access:
@@ -21,6 +23,15 @@ def access_for(path: str, method: str) -> Access:
     if path.startswith(_PUBLIC_PREFIXES) or not path.startswith("/v1/"):
         return "public"
     return "secret"
+
+
+def _request_time(event: dict[str, Any]) -> datetime:
+    epoch_ms = (event.get("requestContext") or {}).get("timeEpoch")
+    return (
+        datetime.fromtimestamp(epoch_ms / 1000, UTC)
+        if isinstance(epoch_ms, int | float)
+        else datetime.now(UTC)
+    )
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
@@ -47,7 +58,10 @@ def authenticate(event: dict[str, Any], verifier: KeyVerifier) -> str | None:
         key = _header(event, "x-site-key") or ""
         if not key.strip():
             raise Unauthorized("send the merchant's site key in the X-Site-Key header")
-    merchant_id = verifier.verify(key.strip(), kind)
+    if kind == "secret" and key.startswith(SESSION_PREFIX):
+        merchant_id: str | None = session_merchant(key.strip(), path, method, _request_time(event))
+    else:
+        merchant_id = verifier.verify(key.strip(), kind)
     if merchant_id is None:
         raise Unauthorized("unknown or revoked key")
     context = event.setdefault("requestContext", {})

@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from vafa import __version__
 from vafa.api import access, errors, guard
 from vafa.api.context import verifier
-from vafa.api.routes import campaigns, customers, insight, pages, program, signals, wallet
+from vafa.api.routes import campaigns, customers, dashboard, insight, pages, program, signals, wallet
 from vafa.config import settings
 from vafa.errors import VafaError
 from vafa.store.table import ensure_configured
@@ -34,6 +34,7 @@ app.include_router(signals.router)
 app.include_router(pages.router)
 app.include_router(insight.router)
 app.include_router(campaigns.router)
+app.include_router(dashboard.router)
 
 API_DESCRIPTION = (
     "Record purchases, refunds and redemptions; customers earn expiring cashback. "
@@ -101,7 +102,7 @@ def openapi_document() -> dict[str, Any]:
                 responses[status] = {"description": text, **error}
             if path.startswith(("/v1/push", "/v1/push-subscriptions")):
                 operation["security"] = [{"siteKey": []}]
-            elif path.startswith(("/v1/feedback/", "/v1/sms/inbound/")):
+            elif path.startswith(("/v1/feedback/", "/v1/sms/inbound/", "/v1/dashboard/session")):
                 operation["security"] = []
             del method
     return document
