@@ -147,6 +147,43 @@ def cmd_dashboard_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Past orders from CSV or JSON lines; idempotent on order id; history only unless --earn-cashback."""
+    import time
+    from pathlib import Path
+
+    from vafa.history.progress import Progress
+    from vafa.history.rows import read
+    from vafa.history.writer import import_history, import_with_cashback
+    from vafa.merchants import ProgramStore
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+    program = ProgramStore(0).get(args.merchant_id)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with path.open(encoding="utf-8-sig") as counting:
+        total = sum(1 for line in counting if line.strip()) - (
+            1 if (args.format or path.suffix) in ("csv", ".csv") else 0
+        )
+    bar = Progress(total)
+    started = time.monotonic()
+    rows = read(path, args.format, program.timezone, now)
+    run = import_with_cashback if args.earn_cashback else import_history
+    summary = run(args.merchant_id, program, rows, now, bar)
+    bar.close()
+    seconds = time.monotonic() - started
+    _print(
+        {
+            **summary.as_dict(),
+            "seconds": round(seconds, 1),
+            "rows_per_second": round(total / max(seconds, 1e-6)),
+        }
+    )
+    return 0 if not summary.rejected else 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="vafa", description=__doc__.splitlines()[0] if __doc__ else None)
     where = root.add_mutually_exclusive_group()
@@ -190,6 +227,17 @@ def parser() -> argparse.ArgumentParser:
     inbound.add_argument("merchant_id")
     inbound.add_argument("--api-url", help="the deployed API's base URL (the stack output ApiUrl)")
     inbound.set_defaults(run=cmd_sms_inbound_url)
+
+    history = commands.add_parser("import", help="import past orders (CSV or JSON lines)")
+    history.add_argument("merchant_id")
+    history.add_argument("file")
+    history.add_argument("--format", choices=["csv", "jsonl"], help="default: from the file's extension")
+    history.add_argument(
+        "--earn-cashback",
+        action="store_true",
+        help="earn cashback on each order as a live purchase would (default: history only)",
+    )
+    history.set_defaults(run=cmd_import)
 
     link = commands.add_parser("dashboard-link", help="print a short-lived sign-in link to the dashboard")
     link.add_argument("merchant_id")

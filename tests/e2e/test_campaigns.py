@@ -162,8 +162,8 @@ def test_a_campaign_to_at_risk_customers_goes_out_once_and_reports_its_results(
 
 def test_a_cancelled_campaign_sends_nothing_and_campaigns_stay_with_their_merchant(
     club: Shop,
-    kavenegar: FakeSmsServer,
-    stack: Any,  # noqa: F811
+    kavenegar: FakeSmsServer,  # noqa: F811
+    stack: Any,
 ) -> None:
     send_at = NOW + timedelta(hours=3)
     body = {"campaign_id": "oops", "name": "x", "segment": "all", "template": {"fa": "سلام {name}"}}

@@ -68,3 +68,31 @@ def test_cli_sets_the_sms_gateway_with_its_key_in_ssm_and_prints_the_inbound_url
     url = vafa(stack, "sms", "inbound-url", keys["merchant_id"]).stdout.strip()
     reply = requests.post(url, data={"from": "09120000000", "message": "12"}, timeout=10)
     assert reply.status_code == 200 and reply.json()["action"] == "opt_in"
+
+
+def test_cli_imports_past_orders_once_with_a_progress_bar(stack: LocalStack, tmp_path: object) -> None:
+    from pathlib import Path
+
+    keys = json.loads(vafa(stack, "merchant", "create", "History shop").stdout)
+    path = Path(str(tmp_path)) / "orders.csv"
+    path.write_text(
+        "order_id,customer_id,amount,occurred_at,phone\n"
+        "h1,c1,1000000,2025-06-01,09121112222\n"
+        "h2,c1,2500000,2025-09-01T10:00:00+03:30,\n"
+        "h3,c2,abc,2025-09-01,\n",
+        encoding="utf-8",
+    )
+    first = vafa(stack, "import", keys["merchant_id"], str(path))
+    assert first.returncode == 1  # one row was rejected, and said so
+    summary = json.loads(first.stdout)
+    assert (summary["imported"], summary["rejected"], summary["rejected_rows"][0]["field"]) == (
+        2,
+        1,
+        "amount",
+    )
+    assert "rows/s" in first.stderr and "100.0%" in first.stderr
+    auth = {"Authorization": f"Bearer {keys['api_key']}"}
+    customer = requests.get(f"{stack.url}/v1/customers/c1", headers=auth, timeout=10).json()
+    assert (customer["purchases_count"], customer["total_spent"], customer["balance"]) == (2, 3_500_000, 0)
+    again = json.loads(vafa(stack, "import", keys["merchant_id"], str(path)).stdout)
+    assert (again["imported"], again["skipped"]) == (0, 2)
