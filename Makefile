@@ -5,6 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 3000
+DEMO ?= 0
 
 .PHONY: run test lint bench build validate clean venv browser
 
@@ -17,7 +18,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	PORT=$(PORT) $(PY) -m vafa.local.stack
+	PORT=$(PORT) VAFA_DEMO=$(DEMO) $(PY) -m vafa.local.stack
 
 # The dashboard test drives Debian's Chromium (Playwright never downloads a browser here).
 browser:

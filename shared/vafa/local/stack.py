@@ -216,6 +216,10 @@ Try it:
   curl -s {auth} "{url}/v1/customers?phone=09121234567"
   curl -s -X POST {url}/_local/schedules/expiry/run -d '{{"time": "2027-01-01T00:00:00Z"}}'
 
+Dashboard: {url}/dashboard  (sign in with the api_key above, or a link from
+  .venv/bin/vafa --endpoint {url} dashboard-link {merchant["merchant_id"]})
+  `make run DEMO=1` starts the demo merchant with a year of generated history.
+
 Press Ctrl+C to stop.
 """
 
@@ -227,6 +231,17 @@ def main() -> None:
     stack = LocalStack(port=port)
     url = stack.start()
     merchant = stack.create_merchant("Demo shop")
+    if os.environ.get("VAFA_DEMO", "0") not in ("", "0"):
+        from vafa.bench.motopatch import per_item_rollback
+        from vafa.demo import seed
+
+        print("Seeding the demo shop with a year of history …", flush=True)
+        with per_item_rollback():  # the stand-in's transactions stop copying the whole table
+            seeded = seed(merchant["merchant_id"], stack.run_schedule)
+        print(
+            f"  {seeded['customers']} customers, {seeded['history_orders'] + seeded['live_orders']} orders",
+            flush=True,
+        )
     print(_banner(url, merchant), flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
