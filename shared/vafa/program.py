@@ -65,6 +65,8 @@ class SmsSettings(BaseModel):
     provider: Literal["kavenegar", "smsir", "sns", "local"] = "local"
     sender: Annotated[str, Field(max_length=30)] | None = None
     base_url: Annotated[str, Field(max_length=300, pattern=r"^https?://")] | None = None
+    international: Literal["sns"] | None = None  # numbers outside +98 through Amazon SNS
+    international_sender_id: Annotated[str, Field(max_length=11, pattern=r"^[A-Za-z0-9]+$")] | None = None
 
 
 class EmailSettings(BaseModel):
