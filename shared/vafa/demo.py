@@ -1,6 +1,6 @@
 """A demo shop with a year of believable history, so the dashboard means something at first sight.
 
-Deterministic (seeded): about 400 customers with Persian names and Iranian mobiles; one-time buyers,
+Deterministic (seeded): 150 customers by default with Persian names and Iranian mobiles; one-time buyers,
 regulars and customers drifting away; more orders around Yalda and before Nowruz; some refunds. Orders
 older than six weeks are imported as history; the last six weeks are live purchases that earn cashback,
 interleaved with weekly reminder runs (so messages go out and some customers come back after them),
