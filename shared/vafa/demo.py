@@ -92,7 +92,7 @@ def orders_for(customer: int, rng: random.Random, now: datetime) -> list[tuple[d
 
 
 def seed(
-    merchant_id: str, run_schedule: RunSchedule, now: datetime | None = None, customers: int = 400
+    merchant_id: str, run_schedule: RunSchedule, now: datetime | None = None, customers: int = 150
 ) -> dict[str, int]:
     """Fill the merchant with the demo history; returns how much was written."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
