@@ -7,7 +7,20 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import Browser, sync_playwright
 from vafa.local.stack import LocalStack
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +49,11 @@ def shop(stack: LocalStack) -> Shop:
     keys = requests.post(f"{stack.url}/_local/merchants", json={"name": "فروشگاه نمونه"}, timeout=10)
     assert keys.status_code == 201
     return Shop(stack.url, keys.json())
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()

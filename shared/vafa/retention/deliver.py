@@ -148,6 +148,9 @@ def _send_push(
         "title": note.subject or program.shop_name or "",
         "body": note.body,
         "url": note.link or program.shop_url,
+        "lang": note.locale or program.default_locale,
+        "dir": "rtl" if (note.locale or program.default_locale) == "fa" else "ltr",
+        "tag": f"vafa-{note.notification_id}",
     }
     delivered, gone, transient = 0, 0, ""
     subscriptions = [

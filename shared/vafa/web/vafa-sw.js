@@ -1,0 +1,50 @@
+/* Vafa web push service worker.
+ * Serve it from your own site's origin (a service worker must be same-origin), e.g. save this file as
+ * /vafa-sw.js, or merge it into the service worker you already have with one line:
+ *     importScripts("https://<your-vafa-api>/vafa-sw.js");
+ * It only adds `push` and `notificationclick` listeners: it never intercepts fetches, never calls
+ * skipWaiting() or clients.claim(), and ignores pushes that are not Vafa's. */
+(function () {
+  "use strict";
+  var RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
+
+  function parse(event) {
+    if (!event.data) return null;
+    try {
+      var data = event.data.json();
+      return data && typeof data === "object" && typeof data.body === "string" ? data : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  self.addEventListener("push", function (event) {
+    var data = parse(event);
+    if (!data || (data.tag && String(data.tag).indexOf("vafa-") !== 0)) return;
+    var text = (data.title || "") + data.body;
+    var options = {
+      body: data.body,
+      tag: data.tag || undefined,
+      lang: data.lang || undefined,
+      dir: data.dir || (RTL.test(text) ? "rtl" : "ltr"),
+      icon: data.icon || undefined,
+      data: {url: data.url || "/", vafa: true}
+    };
+    event.waitUntil(self.registration.showNotification(data.title || "", options));
+  });
+
+  self.addEventListener("notificationclick", function (event) {
+    var data = event.notification.data || {};
+    if (!data.vafa) return;
+    event.notification.close();
+    var url = data.url || "/";
+    event.waitUntil(
+      self.clients.matchAll({type: "window", includeUncontrolled: true}).then(function (windows) {
+        for (var i = 0; i < windows.length; i++) {
+          if (windows[i].url === url && "focus" in windows[i]) return windows[i].focus();
+        }
+        return self.clients.openWindow ? self.clients.openWindow(url) : undefined;
+      })
+    );
+  });
+})();
