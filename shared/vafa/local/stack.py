@@ -235,7 +235,10 @@ def main() -> None:
         from vafa.bench.motopatch import per_item_rollback
         from vafa.demo import seed
 
-        print("Seeding the demo shop with a year of history (about a minute on the local stand-in) …", flush=True)
+        print(
+            "Seeding the demo shop with a year of history (about a minute on the local stand-in) …",
+            flush=True,
+        )
         with per_item_rollback():  # the stand-in's transactions stop copying the whole table
             seeded = seed(merchant["merchant_id"], stack.run_schedule)
         print(
