@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from vafa.bench import environment, growth, imports, report, scenarios, throughput
+from vafa.bench import engine, environment, growth, imports, report, scenarios, throughput
 from vafa.local.template import load_template
 
 ROOT = environment.ROOT
@@ -61,11 +61,15 @@ def main(output: Path = OUTPUT) -> int:
         through = _part("throughput", failures, lambda: throughput.run(env))
         _step("5/5 expiry job at 100 and 2,000 customers")
         grown = _part("growth", failures, lambda: growth.run(env)) or []
+        _step("6/6 reminders and metrics runs at 1,000 and 50,000 customers; SQS per message; sender speed")
+        engine_parts = _part("engine", failures, lambda: engine.run(env))
     finally:
         env.stop()
     failures.update({m.label: m.error for m in operations if m.error})
     seconds = time.perf_counter() - started
     text = report.render(seconds, load, operations, timings, profiles, through, grown, failures)
+    if engine_parts is not None:
+        text += "\n" + engine.render(*engine_parts)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     print(text)
