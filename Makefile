@@ -5,7 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 3000
-DEMO ?= 0
+# `make run DEMO=0` starts without the demo shop and its year of history (vafa.demo).
+DEMO ?= 1
 
 .PHONY: run test lint bench build validate clean venv browser
 

@@ -115,10 +115,20 @@ def cmd_sms_set(args: argparse.Namespace) -> int:
     from vafa.secrets import merchant_secret_name, put_parameter
 
     store = ProgramStore(0)
+    current = store.get(args.merchant_id)
     sms: dict[str, Any] = {"provider": args.provider, "sender": args.sender}
-    if args.base_url:
-        sms["base_url"] = args.base_url
-    program = Program.model_validate(merge_update(store.get(args.merchant_id), {"sms": sms}))
+    if args.base_url or current.sms.provider != args.provider:
+        sms["base_url"] = args.base_url  # an address override belongs to the gateway it was set for
+    if args.international:
+        sms["international"] = None if args.international == "off" else args.international
+    if args.international_sender_id:
+        sms["international_sender_id"] = args.international_sender_id
+    try:
+        program = Program.model_validate(merge_update(current, {"sms": sms}))
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(['sms', *(str(p) for p in error['loc'])])}: {error['msg']}", file=sys.stderr)
+        return 2
     if args.api_key:
         put_parameter(merchant_secret_name(args.merchant_id, "sms-api-key"), args.api_key)
     _print(program_dict(store.put(args.merchant_id, program, datetime.now(UTC)))["sms"])
@@ -137,8 +147,20 @@ def cmd_sms_inbound_url(args: argparse.Namespace) -> int:
 def cmd_dashboard_link(args: argparse.Namespace) -> int:
     """A sign-in link for the dashboard, valid for a few minutes; the token rides in the URL fragment."""
     from vafa.auth.dashboard import login_token
+    from vafa.store import keys
+    from vafa.store.models import MerchantItem
+    from vafa.store.table import ensure_configured
 
-    base = (args.api_url or os.environ.get("VAFA_PUBLIC_URL") or args.endpoint or "").rstrip("/")
+    base = (args.base_url or os.environ.get("VAFA_PUBLIC_URL") or args.endpoint or "").rstrip("/")
+    if not base:
+        print("Give the dashboard's address with --base-url (the stack output ApiUrl).", file=sys.stderr)
+        return 2
+    ensure_configured()
+    try:
+        MerchantItem.get(keys.merchant_pk(args.merchant_id), keys.MERCHANT)
+    except MerchantItem.DoesNotExist:
+        print(f"No merchant {args.merchant_id}.", file=sys.stderr)
+        return 1
     token = login_token(args.merchant_id, datetime.now(UTC), args.minutes)
     print(f"{base}/dashboard#login={token}")
     print(
@@ -149,39 +171,16 @@ def cmd_dashboard_link(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Past orders from CSV or JSON lines; idempotent on order id; history only unless --earn-cashback."""
-    import time
-    from pathlib import Path
+    from vafa.history.command import run_import
 
-    from vafa.history.progress import Progress
-    from vafa.history.rows import read
-    from vafa.history.writer import import_history, import_with_cashback
-    from vafa.merchants import ProgramStore
-
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"no such file: {path}", file=sys.stderr)
-        return 2
-    program = ProgramStore(0).get(args.merchant_id)
-    now = datetime.now(UTC).replace(microsecond=0)
-    with path.open(encoding="utf-8-sig") as counting:
-        total = sum(1 for line in counting if line.strip()) - (
-            1 if (args.format or path.suffix) in ("csv", ".csv") else 0
-        )
-    bar = Progress(total)
-    started = time.monotonic()
-    rows = read(path, args.format, program.timezone, now)
-    run = import_with_cashback if args.earn_cashback else import_history
-    summary = run(args.merchant_id, program, rows, now, bar)
-    bar.close()
-    seconds = time.monotonic() - started
-    _print(
-        {
-            **summary.as_dict(),
-            "seconds": round(seconds, 1),
-            "rows_per_second": round(total / max(seconds, 1e-6)),
-        }
+    return run_import(
+        args.merchant_id,
+        args.file,
+        args.format,
+        earn_cashback=args.earn_cashback,
+        workers=args.workers,
+        quiet=args.quiet,
     )
-    return 0 if not summary.rejected else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -222,6 +221,12 @@ def parser() -> argparse.ArgumentParser:
     sms_set.add_argument("--sender", help="the sending line number")
     sms_set.add_argument("--api-key", help="the gateway's API key (stored as an SSM SecureString)")
     sms_set.add_argument("--base-url", help="override the gateway's API address")
+    sms_set.add_argument(
+        "--international",
+        choices=["off", "sns", "gateway"],
+        help="numbers outside Iran: off (next channel), sns (Amazon SNS) or gateway (Kavenegar only)",
+    )
+    sms_set.add_argument("--international-sender-id", help="SenderID for SNS sends abroad (1-11 letters)")
     sms_set.set_defaults(run=cmd_sms_set)
     inbound = sms.add_parser("inbound-url", help="print the callback URL for replies (11 / لغو)")
     inbound.add_argument("merchant_id")
@@ -235,14 +240,18 @@ def parser() -> argparse.ArgumentParser:
     history.add_argument(
         "--earn-cashback",
         action="store_true",
-        help="earn cashback on each order as a live purchase would (default: history only)",
+        help="earn cashback on each order as a live purchase would (default: history only, no credit)",
     )
+    history.add_argument("--workers", type=int, default=4, choices=range(1, 17), metavar="1-16")
+    history.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     history.set_defaults(run=cmd_import)
 
     link = commands.add_parser("dashboard-link", help="print a short-lived sign-in link to the dashboard")
     link.add_argument("merchant_id")
     link.add_argument("--minutes", type=int, default=15, choices=range(1, 61), metavar="1-60")
-    link.add_argument("--api-url", help="the deployed API's base URL (the stack output ApiUrl)")
+    link.add_argument(
+        "--base-url", "--api-url", dest="base_url", help="the API's base URL (the stack output ApiUrl)"
+    )
     link.set_defaults(run=cmd_dashboard_link)
     return root
 

@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 MAX_MONEY = 10**15
 Money = Annotated[StrictInt, Field(ge=0, le=MAX_MONEY)]
@@ -57,6 +57,10 @@ class QuietHours(BaseModel):
         return value
 
 
+_DIGITS = re.compile(r"[0-9]{1,20}", re.ASCII)
+_SENDER_ID = re.compile(r"[A-Za-z0-9]{1,11}", re.ASCII)
+
+
 class SmsSettings(BaseModel):
     """Which SMS gateway sends for this merchant; its API key is a secret in SSM, never here."""
 
@@ -65,8 +69,22 @@ class SmsSettings(BaseModel):
     provider: Literal["kavenegar", "smsir", "sns", "local"] = "local"
     sender: Annotated[str, Field(max_length=30)] | None = None
     base_url: Annotated[str, Field(max_length=300, pattern=r"^https?://")] | None = None
-    international: Literal["sns"] | None = None  # numbers outside +98 through Amazon SNS
+    # Numbers outside +98: None refuses them (the next channel is tried), "sns" sends them through
+    # Amazon SNS, "gateway" through the provider itself (Kavenegar sends abroad; SMS.ir does not).
+    international: Literal["sns", "gateway"] | None = None
     international_sender_id: Annotated[str, Field(max_length=11, pattern=r"^[A-Za-z0-9]+$")] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SmsSettings:
+        if self.provider == "sns" and self.international:
+            raise ValueError("international: provider sns already sends every number; leave it unset")
+        if self.international == "gateway" and self.provider not in ("kavenegar", "local"):
+            raise ValueError(f"international: {self.provider} cannot send outside Iran; use sns")
+        if self.provider == "smsir" and self.sender is not None and not _DIGITS.fullmatch(self.sender):
+            raise ValueError("sender: the SMS.ir line number, digits only")
+        if self.provider == "sns" and self.sender is not None and not _SENDER_ID.fullmatch(self.sender):
+            raise ValueError("sender: an SNS SenderID is 1-11 letters and digits")
+        return self
 
 
 class EmailSettings(BaseModel):

@@ -62,12 +62,61 @@ def test_cli_sets_the_sms_gateway_with_its_key_in_ssm_and_prints_the_inbound_url
         "k-secret",
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"provider": "kavenegar", "sender": "10004346", "base_url": None}
+    assert json.loads(done.stdout) == {
+        "provider": "kavenegar",
+        "sender": "10004346",
+        "base_url": None,
+        "international": None,
+        "international_sender_id": None,
+    }
     assert "k-secret" not in done.stdout
     assert get_parameter(merchant_secret_name(keys["merchant_id"], "sms-api-key")) == "k-secret"
     url = vafa(stack, "sms", "inbound-url", keys["merchant_id"]).stdout.strip()
     reply = requests.post(url, data={"from": "09120000000", "message": "12"}, timeout=10)
     assert reply.status_code == 200 and reply.json()["action"] == "opt_in"
+
+
+def test_cli_switches_to_sms_ir_and_sends_foreign_numbers_through_sns(stack: LocalStack) -> None:
+    from vafa.secrets import get_parameter, merchant_secret_name
+
+    keys = json.loads(vafa(stack, "merchant", "create", "SMS.ir shop").stdout)
+    merchant = keys["merchant_id"]
+    first = vafa(stack, "sms", "set", merchant, "--provider", "kavenegar", "--base-url", "http://kave.test")
+    assert first.returncode == 0, first.stderr
+    done = vafa(
+        stack,
+        "sms",
+        "set",
+        merchant,
+        "--provider",
+        "smsir",
+        "--sender",
+        "30007732",
+        "--api-key",
+        "smsir-secret",
+        "--international",
+        "sns",
+        "--international-sender-id",
+        "VafaShop",
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "provider": "smsir",
+        "sender": "30007732",
+        "base_url": None,  # Kavenegar's address override does not follow the merchant to SMS.ir
+        "international": "sns",
+        "international_sender_id": "VafaShop",
+    }
+    assert "smsir-secret" not in done.stdout + done.stderr
+    assert get_parameter(merchant_secret_name(merchant, "sms-api-key")) == "smsir-secret"
+    off = vafa(
+        stack, "sms", "set", merchant, "--provider", "smsir", "--sender", "30007732", "--international", "off"
+    )
+    assert json.loads(off.stdout)["international"] is None
+    refused = vafa(stack, "sms", "set", merchant, "--provider", "smsir", "--sender", "3000-SHOP")
+    assert refused.returncode == 2 and "SMS.ir line number" in refused.stderr
+    abroad = vafa(stack, "sms", "set", merchant, "--provider", "smsir", "--international", "gateway")
+    assert abroad.returncode == 2 and "cannot send outside Iran" in abroad.stderr
 
 
 def test_cli_imports_past_orders_once_with_a_progress_bar(stack: LocalStack, tmp_path: object) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 from vafa.local.fake_sms import FakeSmsServer
+from vafa.local.fake_smsir import FakeSmsIrServer
 from vafa.local.push_receiver import PushReceiver
 from vafa.secrets import merchant_secret_name, put_parameter
 
@@ -228,3 +229,68 @@ def test_email_goes_through_ses_with_one_click_unsubscribe(
     later = [(n["kind"], n["status"], n["reason"]) for n in notes(shop, "c-mail")[:-1]]
     assert ("abandoned_cart", "suppressed", "opted_out") in later
     assert {status for _, status, _ in later} == {"suppressed"}
+
+
+@pytest.fixture(scope="module")
+def smsir() -> Iterator[FakeSmsIrServer]:
+    server = FakeSmsIrServer(api_key="smsir-test-key", lines={30007732})
+    server.start()
+    yield server
+    server.stop()
+
+
+def configure_smsir(shop: Shop, smsir: FakeSmsIrServer, **program: Any) -> None:
+    put_parameter(merchant_secret_name(shop.keys["merchant_id"], "sms-api-key"), "smsir-test-key")
+    sms = {"provider": "smsir", "sender": "30007732", "base_url": smsir.url, **program.pop("sms", {})}
+    body = {"shop_name": "Vafa Books", "shop_url": "https://shop.example/", "default_locale": "en"}
+    assert shop.call("PUT", "/v1/program", {**body, "sms": sms, **program}).status_code == 200
+
+
+def test_a_reminder_goes_out_through_sms_ir_once_even_when_it_throttles(
+    shop: Shop, smsir: FakeSmsIrServer
+) -> None:
+    configure_smsir(shop, smsir, channel_order=["sms"])
+    expiring_credit(shop, "c-smsir", phone="0912 111 9010", consent={"sms": True})
+    smsir.fail_next(1, "http429")  # the first try is throttled; the queue brings the message back
+    run(shop, "reminders", at(DAY))
+    texts = smsir.sent_to("09121119010")
+    assert len(texts) == 1 and "10,000 Toman" in texts[0]
+    assert smsir.seen_headers[-1]["X-Api-Key"] == "smsir-test-key"
+    note = notes(shop, "c-smsir")[0]
+    assert (note["kind"], note["channel"], note["status"]) == ("expiry_reminder", "sms", "sent")
+
+
+ABROAD = {"email": "anna@example.com", "locale": "en", "consent": {"sms": True, "email": True}}
+
+
+def test_a_foreign_number_falls_back_to_email_when_only_iranian_gateways_are_set(
+    shop: Shop, smsir: FakeSmsIrServer, aws_endpoint: str
+) -> None:
+    import boto3
+
+    boto3.client("ses", endpoint_url=aws_endpoint, region_name="us-east-1").verify_email_identity(
+        EmailAddress="club@shop.example"
+    )
+    configure_smsir(shop, smsir, channel_order=["sms", "email"], email={"from_address": "club@shop.example"})
+    expiring_credit(shop, "c-abroad", phone="+44 7911 123456", **ABROAD)
+    calls = len(smsir.seen_headers)
+    run(shop, "reminders", at(DAY))
+    note = notes(shop, "c-abroad")[0]
+    assert (note["channel"], note["status"]) == ("email", "sent")
+    assert len(smsir.seen_headers) == calls  # SMS.ir was never asked to reach a UK number
+
+
+def test_a_foreign_number_gets_its_sms_through_amazon_sns_when_enabled(
+    shop: Shop, smsir: FakeSmsIrServer, aws_endpoint: str
+) -> None:
+    from moto.backends import get_backend
+
+    configure_smsir(shop, smsir, channel_order=["sms", "email"], sms={"international": "sns"})
+    expiring_credit(shop, "c-abroad-sns", phone="+44 7911 123457", **ABROAD)
+    calls = len(smsir.seen_headers)
+    run(shop, "reminders", at(DAY))
+    note = notes(shop, "c-abroad-sns")[0]
+    assert (note["channel"], note["status"]) == ("sms", "sent")
+    published = get_backend("sns")["123456789012"]["us-east-1"].sms_messages.values()
+    assert [text for phone, text in published if phone == "+447911123457"] == [note["body"]]
+    assert len(smsir.seen_headers) == calls

@@ -1,18 +1,30 @@
-"""SMS gateways over real HTTP: SMS.ir against a local server that answers as its v1 API does, Amazon
-SNS against the AWS stand-in, and the routing of Iranian and foreign numbers."""
+"""Amazon SNS against the AWS stand-in, and the routing of Iranian and foreign numbers across the
+SMS.ir stand-in and SNS. (The SMS.ir adapter alone is covered in tests/unit/test_smsir.py.)"""
 
 from __future__ import annotations
 
-import logging
+import socket
 from collections.abc import Iterator
+from typing import Any
 
+import boto3
 import pytest
-from vafa.channels.sms.factory import Routed, provider_for
-from vafa.channels.sms.smsir import SmsIr
-from vafa.channels.sms.sns import Sns
+from botocore.config import Config
+from botocore.stub import Stubber
+from vafa.channels.sms.factory import provider_for
+from vafa.channels.sms.sns import Sns, sns_client
 from vafa.local.fake_smsir import FakeSmsIrServer
 
 KEY = "smsir-secret-key-123"
+DUMMY = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+
+
+def sms_sent() -> dict[str, tuple[str, str]]:
+    """What the stand-in's SNS recorded: message id → (phone number, text)."""
+    from moto.backends import get_backend
+
+    sent: dict[str, tuple[str, str]] = get_backend("sns")["123456789012"]["us-east-1"].sms_messages
+    return sent
 
 
 @pytest.fixture(scope="module")
@@ -23,67 +35,103 @@ def smsir() -> Iterator[FakeSmsIrServer]:
     server.stop()
 
 
-def gateway(server: FakeSmsIrServer, key: str = KEY, timeout: float = 5.0) -> SmsIr:
-    return SmsIr(key, "30007732", base_url=server.url, timeout=timeout)
-
-
-def test_smsir_sends_to_the_national_number_with_the_key_in_a_header(smsir: FakeSmsIrServer) -> None:
-    result = gateway(smsir).send("+989121234567", "سلام\nلغو ۱۱", local_id="n1", promotional=True)
-    assert result.status == "sent" and result.provider_message_id
-    assert smsir.sent[-1] == {"mobile": "09121234567", "text": "سلام\nلغو ۱۱", "line": 30007732}
-    assert smsir.seen_headers[-1]["X-Api-Key"] == KEY
-
-
-@pytest.mark.parametrize(
-    ("fault", "retryable", "reason"),
-    [
-        ("http500", True, "sms.ir http 502"),
-        ("http429", True, "sms.ir http 429"),
-        ("server", True, "sms.ir status 0"),
-        ("no_credit", False, "insufficient_credit"),
-    ],
-)
-def test_smsir_failures_are_classified(
-    smsir: FakeSmsIrServer, fault: str, retryable: bool, reason: str
-) -> None:
-    smsir.fail_next(1, fault)
-    result = gateway(smsir).send("+989121234567", "x", local_id="n2", promotional=False)
-    assert (result.status, result.retryable, result.reason) == ("failed", retryable, reason)
-
-
-def test_smsir_timeouts_are_retried_and_a_bad_key_is_permanent_and_never_shown(
-    smsir: FakeSmsIrServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    smsir.fail_next(1, "timeout")
-    slow = gateway(smsir, timeout=0.5).send("+989121234567", "x", local_id="n3", promotional=False)
-    assert slow.retryable and slow.status == "failed"
-    wrong = gateway(smsir, key="wrong-key-456").send("+989121234567", "x", local_id="n4", promotional=False)
-    assert (wrong.status, wrong.retryable, wrong.reason) == ("failed", False, "invalid_api_key")
-    assert "wrong-key-456" not in repr(wrong) + caplog.text and KEY not in caplog.text
-    refused = gateway(smsir).send("+447700900123", "x", local_id="n5", promotional=False)
-    assert (refused.status, refused.reason) == ("refused", "invalid_receptor")
+def test_the_sns_client_follows_the_aws_endpoint(aws_endpoint: str) -> None:
+    assert sns_client().meta.endpoint_url == aws_endpoint
 
 
 def test_sns_publishes_to_the_phone_number(aws_endpoint: str) -> None:
-    from moto.backends import get_backend
+    result = Sns("VafaShop").send(
+        "+447700900123", "Your credit expires soon", local_id="n6", promotional=True
+    )
+    assert (result.status, result.retryable) == ("sent", False)
+    assert sms_sent()[str(result.provider_message_id)] == ("+447700900123", "Your credit expires soon")
 
-    result = Sns("Vafa").send("+447700900123", "Your credit expires soon", local_id="n6", promotional=True)
-    assert result.status == "sent"
-    sent = get_backend("sns")["123456789012"]["us-east-1"].sms_messages
-    assert sent[str(result.provider_message_id)] == ("+447700900123", "Your credit expires soon")
+
+def test_sns_marks_the_message_type_and_sender_id() -> None:
+    client = boto3.client("sns", **DUMMY)
+    with Stubber(client) as stub:
+        stub.add_response(
+            "publish",
+            {"MessageId": "m-1"},
+            {
+                "PhoneNumber": "+12025550123",
+                "Message": "Thanks!",
+                "MessageAttributes": {
+                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
+                    "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": "VafaShop"},
+                },
+            },
+        )
+        result = Sns("VafaShop", client).send("+12025550123", "Thanks!", local_id="n", promotional=False)
+        stub.assert_no_pending_responses()
+    assert (result.status, result.provider_message_id) == ("sent", "m-1")
 
 
-def test_foreign_numbers_go_through_sns_only_when_the_merchant_says_so(
+def test_sns_refuses_a_number_it_cannot_publish_to(aws_endpoint: str) -> None:
+    result = Sns().send("+0044", "x", local_id="n7", promotional=False)
+    assert (result.status, result.retryable, result.reason) == ("refused", False, "invalid_receptor")
+
+
+def test_sns_refuses_a_message_it_cannot_carry(aws_endpoint: str) -> None:
+    result = Sns().send("+447700900123", "x" * 1700, local_id="n8", promotional=False)
+    assert (result.status, result.retryable, result.reason) == ("failed", False, "sns_invalid_parameter")
+
+
+@pytest.mark.parametrize(
+    ("code", "http", "retryable", "reason"),
+    [
+        ("Throttling", 400, True, "sns Throttling"),
+        ("InternalError", 500, True, "sns InternalError"),
+        ("ServiceUnavailable", 503, True, "sns ServiceUnavailable"),
+        ("OptedOut", 400, False, "recipient_opted_out"),
+        ("AuthorizationError", 403, False, "sns_AuthorizationError"),
+    ],
+)
+def test_sns_errors_are_classified(code: str, http: int, retryable: bool, reason: str) -> None:
+    client = boto3.client("sns", config=Config(retries={"max_attempts": 1, "mode": "standard"}), **DUMMY)
+    with Stubber(client) as stub:
+        stub.add_client_error("publish", service_error_code=code, http_status_code=http)
+        result = Sns(None, client).send("+447700900123", "x", local_id="n9", promotional=True)
+    assert (result.retryable, result.reason) == (retryable, reason)
+    assert result.status == ("refused" if code == "OptedOut" else "failed")
+
+
+def test_sns_out_of_reach_is_retried() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = boto3.client(
+        "sns",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        config=Config(connect_timeout=1, retries={"max_attempts": 1}),
+        **DUMMY,
+    )
+    result = Sns(None, client).send("+447700900123", "x", local_id="n10", promotional=False)
+    assert (result.status, result.retryable) == ("failed", True)
+    assert result.reason == "sns unreachable: EndpointConnectionError"
+
+
+def routed(server: FakeSmsIrServer, **sms: Any) -> Any:
+    config = {"provider": "smsir", "sender": "30007732", "base_url": server.url, "api_key_secret": "k", **sms}
+    return provider_for(config, lambda _: KEY)
+
+
+def test_iranian_numbers_go_to_sms_ir_and_foreign_ones_to_sns_when_enabled(
     smsir: FakeSmsIrServer, aws_endpoint: str
 ) -> None:
-    config = {"provider": "smsir", "sender": "30007732", "base_url": smsir.url, "api_key_secret": "k"}
-    plain = provider_for(config, lambda _: KEY)
-    assert isinstance(plain, SmsIr)
-    routed = provider_for({**config, "international": "sns"}, lambda _: KEY)
-    assert isinstance(routed, Routed)
-    before = len(smsir.sent)
-    assert routed.send("+989351112233", "x", local_id="n7", promotional=False).status == "sent"
-    assert len(smsir.sent) == before + 1
-    abroad = routed.send("+4915112345678", "y", local_id="n8", promotional=False)
-    assert abroad.status == "sent" and len(smsir.sent) == before + 1
+    provider = routed(smsir, international="sns", international_sender_id="VafaShop")
+    home = provider.send("+989351112233", "سلام", local_id="n11", promotional=False)
+    abroad = provider.send("+4915112345678", "Hello", local_id="n12", promotional=False)
+    assert home.status == abroad.status == "sent"
+    assert smsir.sent_to("09351112233") == ["سلام"]
+    assert sms_sent()[str(abroad.provider_message_id)] == ("+4915112345678", "Hello")
+    assert all(m["mobile"] != "4915112345678" for m in smsir.sent)
+
+
+def test_without_sns_foreign_numbers_fail_for_good_and_reach_no_one(
+    smsir: FakeSmsIrServer, aws_endpoint: str
+) -> None:
+    published, calls = len(sms_sent()), len(smsir.seen_headers)
+    result = routed(smsir).send("+4915112345678", "Hello", local_id="n13", promotional=False)
+    assert (result.status, result.retryable, result.reason) == ("failed", False, "unsupported_destination")
+    assert (len(sms_sent()), len(smsir.seen_headers)) == (published, calls)

@@ -58,13 +58,18 @@ def authenticate(event: dict[str, Any], verifier: KeyVerifier) -> str | None:
         key = _header(event, "x-site-key") or ""
         if not key.strip():
             raise Unauthorized("send the merchant's site key in the X-Site-Key header")
+    key = key.strip()
+    merchant_id: str | None
+    via = str(kind)
     if kind == "secret" and key.startswith(SESSION_PREFIX):
-        merchant_id: str | None = session_merchant(key.strip(), path, method, _request_time(event))
+        # A dashboard session (auth/dashboard.py): signed, expiring, merchant-bound and read-only. It is
+        # checked here, never by the key table, and only ever grants the dashboard's GET routes.
+        merchant_id, via = session_merchant(key, path, method, _request_time(event)), "dashboard_session"
     else:
-        merchant_id = verifier.verify(key.strip(), kind)
+        merchant_id = verifier.verify(key, kind)
     if merchant_id is None:
         raise Unauthorized("unknown or revoked key")
     context = event.setdefault("requestContext", {})
     authorizer = context.setdefault("authorizer", {})
-    authorizer["lambda"] = {"merchant_id": merchant_id, "key_kind": kind}
+    authorizer["lambda"] = {"merchant_id": merchant_id, "key_kind": via}
     return merchant_id

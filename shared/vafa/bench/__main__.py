@@ -68,8 +68,8 @@ def main(output: Path = OUTPUT) -> int:
     failures.update({m.label: m.error for m in operations if m.error})
     seconds = time.perf_counter() - started
     text = report.render(seconds, load, operations, timings, profiles, through, grown, failures)
-    if engine_parts is not None:
-        text += "\n" + engine.render(*engine_parts)
+    if engine_parts:
+        text += "\n" + engine.render(engine_parts)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     print(text)

@@ -58,7 +58,7 @@ def start() -> BenchEnvironment:
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     recorder = CallRecorder()
-    stand_in = AwsStandIn()
+    stand_in = AwsStandIn(per_item_rollback=False)  # counts and the stock-rollback row use stock moto
     endpoint = stand_in.start()
     server = stand_in._server
     assert server is not None

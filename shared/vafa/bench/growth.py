@@ -18,9 +18,9 @@ from typing import Any
 from vafa.bench.calls import Recording
 from vafa.bench.capacity import Capacity, capacity, count_items, snapshot
 from vafa.bench.environment import BenchEnvironment
-from vafa.bench.motopatch import per_item_rollback
 from vafa.bench.scenarios import NOW, PROFILE, PROGRAM
 from vafa.jobs.expiry import run_expiry
+from vafa.local.rollback import per_item_rollback
 from vafa.merchants import create_merchant
 from vafa.store import keys as k
 from vafa.wallet import operations as ops
@@ -110,6 +110,6 @@ def run_size(env: BenchEnvironment, customers: int, due: int = DUE) -> Growth:
 
 
 def run(env: BenchEnvironment) -> list[Growth]:
-    """Each size on its own table; moto's transactions use the per-item rollback (see motopatch)."""
+    """Each size on its own table; moto's transactions use the per-item rollback (see vafa.local.rollback)."""
     with per_item_rollback():
         return [run_size(env, size) for size in SIZES]

@@ -13,7 +13,7 @@ import requests
 
 from vafa.bench.capacity import count_items
 from vafa.bench.environment import BenchEnvironment
-from vafa.bench.motopatch import per_item_rollback
+from vafa.local.rollback import per_item_rollback
 from vafa.local.stack import LocalStack
 
 PURCHASES = 300

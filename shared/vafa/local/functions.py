@@ -37,6 +37,9 @@ class FunctionRunner:
         self._functions = functions
         self._handlers: dict[str, Handler] = {}
         self._lock = threading.Lock()
+        # A Lambda execution environment handles one event at a time, and handlers rely on it: the HTTP
+        # resolver keeps the current request on the app. Here each function has one environment.
+        self._busy = {logical_id: threading.Lock() for logical_id in functions}
 
     def handler(self, logical_id: str) -> Handler:
         with self._lock:
@@ -59,4 +62,6 @@ class FunctionRunner:
             aws_request_id=str(uuid.uuid4()),
             timeout_seconds=fn.timeout,
         )
-        return self.handler(logical_id)(event, context)
+        handler = self.handler(logical_id)
+        with self._busy[logical_id]:
+            return handler(event, context)

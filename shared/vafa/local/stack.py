@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -195,7 +196,7 @@ def provision(root: Path, endpoint: str) -> tuple[Template, Resolver]:
     return template, resolver
 
 
-def _banner(url: str, merchant: dict[str, str]) -> str:
+def _banner(url: str, merchant: dict[str, str], demo: str = "") -> str:
     key = merchant["api_key"]
     auth = f'-H "Authorization: Bearer {key}" -H "Content-Type: application/json"'
     return f"""
@@ -218,8 +219,7 @@ Try it:
 
 Dashboard: {url}/dashboard  (sign in with the api_key above, or a link from
   .venv/bin/vafa --endpoint {url} dashboard-link {merchant["merchant_id"]})
-  `make run DEMO=1` starts the demo merchant with a year of generated history.
-
+{demo}
 Press Ctrl+C to stop.
 """
 
@@ -230,22 +230,17 @@ def main() -> None:
     port = int(os.environ.get("PORT", "3000"))
     stack = LocalStack(port=port)
     url = stack.start()
-    merchant = stack.create_merchant("Demo shop")
-    if os.environ.get("VAFA_DEMO", "0") not in ("", "0"):
-        from vafa.bench.motopatch import per_item_rollback
-        from vafa.demo import seed
+    speedups = contextlib.ExitStack()
+    if stack.aws is not None:  # the embedded stand-in runs in this process: see vafa.local.speedups
+        from vafa.local.speedups import fast_stand_in
 
-        print(
-            "Seeding the demo shop with a year of history (about a minute on the local stand-in) …",
-            flush=True,
-        )
-        with per_item_rollback():  # the stand-in's transactions stop copying the whole table
-            seeded = seed(merchant["merchant_id"], stack.run_schedule)
-        print(
-            f"  {seeded['customers']} customers, {seeded['history_orders'] + seeded['live_orders']} orders",
-            flush=True,
-        )
-    print(_banner(url, merchant), flush=True)
+        speedups.enter_context(fast_stand_in())
+    if os.environ.get("VAFA_DEMO", "1") not in ("", "0"):
+        merchant, demo = _demo_shop(stack)
+    else:
+        merchant = stack.create_merchant("Demo shop")
+        demo = "  `make run` (without DEMO=0) starts with a demo shop that has a year of history.\n"
+    print(_banner(url, merchant, demo), flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
@@ -254,7 +249,30 @@ def main() -> None:
         pass
     finally:
         stack.stop()
+        speedups.close()
         sys.exit(0)
+
+
+def _demo_shop(stack: LocalStack) -> tuple[dict[str, str], str]:
+    """The demo merchant with a year of history (`vafa.demo`); its keys and the banner's lines."""
+    from vafa.demo import create_demo_shop
+    from vafa.local.speedups import in_process_calls
+
+    print(
+        "Seeding the demo shop: a year of orders, reminders and metrics (about half a minute) …", flush=True
+    )
+    with contextlib.ExitStack() as calls:
+        server = getattr(stack.aws, "_server", None)
+        if server is not None:  # our own requests go straight to the embedded stand-in's app
+            calls.enter_context(in_process_calls(stack.endpoint, server.app))
+        shop = create_demo_shop(stack.run_schedule)
+    orders = shop["history_orders"] + shop["live_orders"]
+    note = (
+        f"  The demo shop has a year of history: {shop['customers']} customers, {orders:,} orders, messages\n"
+        f"  and clicks (seeded in {shop['seconds']:.0f} s). Open {stack.url}/dashboard and sign in with the\n"
+        "  api_key above. `make run DEMO=0` (or VAFA_DEMO=0) starts with an empty shop instead.\n"
+    )
+    return shop["merchant"], note
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ def _requeue(note: NotificationItem, merchant_id: str, reason: str, now: datetim
 def _send_sms(
     merchant_id: str, program: Program, customer: CustomerItem, note: NotificationItem
 ) -> tuple[str, str, str | None]:
+    from vafa.channels.sms.base import UNSUPPORTED_DESTINATION
     from vafa.channels.sms.factory import provider_for
 
     config = program.sms.model_dump()
@@ -108,6 +109,8 @@ def _send_sms(
         return "sent", "", result.provider_message_id
     if result.retryable:
         raise Retry(result.reason)
+    if result.reason == UNSUPPORTED_DESTINATION:  # no gateway of this merchant reaches the number
+        return "fallback", result.reason, None
     return "failed", result.reason or result.status, result.provider_message_id
 
 

@@ -98,6 +98,11 @@ def customer_orders_key(merchant_id: str, customer_id: str) -> str:
     return f"M#{merchant_id}#CORD#{customer_id}"
 
 
+def customer_order_sk(occurred_at_iso: str, order_id: str) -> str:
+    """GSI1 sort key of an order in its customer's list: by time, then id (the metrics job splits it)."""
+    return f"{occurred_at_iso}#{order_id}"
+
+
 def activity_pk(merchant_id: str, day: str) -> str:
     return f"M#{merchant_id}#ACT#{day}"
 

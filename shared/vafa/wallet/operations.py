@@ -163,7 +163,7 @@ def record_purchase(
             request_hash=fingerprint,
             response=json.dumps(response, ensure_ascii=False),
             GSI1PK=k.customer_orders_key(merchant_id, req.customer_id),
-            GSI1SK=f"{at}#{req.order_id}",
+            GSI1SK=k.customer_order_sk(at, req.order_id),
         )
         write = WalletWrite(
             merchant_id,

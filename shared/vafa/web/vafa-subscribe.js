@@ -2,6 +2,7 @@
  *   <script src="https://<your-vafa-api>/vafa-subscribe.js" async
  *           data-api="https://<your-vafa-api>" data-site-key="vafa_pk_…"
  *           data-customer-id="<the shop's customer id>" data-sw="/vafa-sw.js"></script>
+ * data-sw-scope (optional) registers the worker for another scope, e.g. "/" for a worker kept in a folder.
  * With data-customer-id it asks once the page has loaded; without it, call
  * window.Vafa.subscribe("<customer id>") yourself, e.g. from a "notify me" button (browsers only
  * show the permission prompt after a user gesture on some platforms). */
@@ -9,10 +10,11 @@
   "use strict";
   var script = document.currentScript;
   var config = {
-    api: (script && script.getAttribute("data-api")) || (script ? new URL(script.src).origin : ""),
+    api: (script && script.getAttribute("data-api")) || (script && script.src ? new URL(script.src).origin : ""),
     siteKey: script && script.getAttribute("data-site-key"),
     customerId: script && script.getAttribute("data-customer-id"),
-    sw: (script && script.getAttribute("data-sw")) || "/vafa-sw.js"
+    sw: (script && script.getAttribute("data-sw")) || "/vafa-sw.js",
+    scope: script && script.getAttribute("data-sw-scope")
   };
 
   function urlBase64ToUint8Array(text) {
@@ -33,7 +35,7 @@
 
   function registration() {
     return navigator.serviceWorker.getRegistration().then(function (existing) {
-      return existing || navigator.serviceWorker.register(config.sw);
+      return existing || navigator.serviceWorker.register(config.sw, config.scope ? {scope: config.scope} : undefined);
     }).then(function () { return navigator.serviceWorker.ready; });
   }
 

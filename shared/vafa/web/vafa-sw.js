@@ -6,13 +6,24 @@
  * skipWaiting() or clients.claim(), and ignores pushes that are not Vafa's. */
 (function () {
   "use strict";
-  var RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
+  var RTL = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/; // Hebrew, Arabic (Persian), presentation forms
+  var STRONG = /[A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
+
+  // The direction of the first letter that has one (the body first): "۱۲٬۰۰۰ تومان" is right to left,
+  // "Your 12,000 toman" left to right even under a Persian shop name.
+  function direction(data) {
+    var first = STRONG.exec(data.body) || STRONG.exec(data.title || "");
+    return first && RTL.test(first[0]) ? "rtl" : "ltr";
+  }
 
   function parse(event) {
     if (!event.data) return null;
     try {
       var data = event.data.json();
-      return data && typeof data === "object" && typeof data.body === "string" ? data : null;
+      // Every push Vafa sends carries a tag "vafa-<notification id>"; anything else is another sender's.
+      var ours = data && typeof data === "object" && typeof data.body === "string" &&
+        typeof data.tag === "string" && data.tag.indexOf("vafa-") === 0;
+      return ours ? data : null;
     } catch (e) {
       return null;
     }
@@ -20,15 +31,15 @@
 
   self.addEventListener("push", function (event) {
     var data = parse(event);
-    if (!data || (data.tag && String(data.tag).indexOf("vafa-") !== 0)) return;
-    var text = (data.title || "") + data.body;
+    if (!data) return;
     var options = {
       body: data.body,
       tag: data.tag || undefined,
       lang: data.lang || undefined,
-      dir: data.dir || (RTL.test(text) ? "rtl" : "ltr"),
+      dir: data.dir === "rtl" || data.dir === "ltr" ? data.dir : direction(data),
       icon: data.icon || undefined,
-      data: {url: data.url || "/", vafa: true}
+      badge: data.badge || undefined,
+      data: {url: /^https?:\/\//.test(data.url || "") ? data.url : "/", vafa: true}
     };
     event.waitUntil(self.registration.showNotification(data.title || "", options));
   });

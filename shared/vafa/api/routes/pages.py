@@ -87,19 +87,20 @@ document.querySelectorAll('[data-score]').forEach(function (b) {{
     return _html(200, "نظرسنجی", body)
 
 
-def _asset(name: str) -> Response[Any]:
+def _asset(name: str, **headers: str) -> Response[Any]:
     try:
         text = resources.files("vafa.web").joinpath(name).read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):
         return Response(404, "text/plain", "not found")
-    return Response(
-        200, "application/javascript; charset=utf-8", text, headers={"Cache-Control": "max-age=3600"}
-    )
+    headers = {"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff", **headers}
+    return Response(200, "application/javascript; charset=utf-8", text, headers=headers)
 
 
 @router.get("/vafa-sw.js", include_in_schema=False)
 def service_worker() -> Response[Any]:
-    return _asset("vafa-sw.js")
+    # A shop that serves this file from a path of its own (a proxy to /assets/vafa-sw.js, say) may still
+    # register it for its whole site: the header widens the scope allowed, within the shop's origin only.
+    return _asset("vafa-sw.js", **{"Service-Worker-Allowed": "/"})
 
 
 @router.get("/vafa-subscribe.js", include_in_schema=False)

@@ -29,3 +29,11 @@ def transient(reason: str) -> SmsResult:
 def permanent(reason: str, status: Status = "failed") -> SmsResult:
     """Trying again cannot help: bad credentials, a refused or invalid number, no credit."""
     return SmsResult(status, retryable=False, reason=reason)
+
+
+UNSUPPORTED_DESTINATION = "unsupported_destination"
+
+
+def unsupported_destination() -> SmsResult:
+    """This gateway cannot reach the number's country: the sender tries the customer's next channel."""
+    return SmsResult("failed", retryable=False, reason=UNSUPPORTED_DESTINATION)

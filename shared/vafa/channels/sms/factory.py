@@ -1,21 +1,43 @@
-"""Builds the merchant's SMS provider from its program settings and its secret API key."""
+"""Builds the merchant's SMS provider from its program settings and its secret API key.
+
+Iranian numbers (+98) go through the merchant's gateway. Numbers outside Iran go where the program's
+`sms.international` says: `sns` through Amazon SNS, `gateway` through the same gateway (for gateways
+that send abroad), and nowhere when it is unset: they come back as `unsupported_destination`, and
+the sender moves on to the customer's next channel. A merchant whose provider is `sns` sends every
+number through SNS.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from vafa.channels.sms.base import SmsProvider, SmsResult
+from vafa.channels.sms.base import SmsProvider, SmsResult, unsupported_destination
+
+IRAN = "+98"
+
+
+class Unsupported:
+    """Refuses every number: what foreign numbers meet when the merchant sends only inside Iran."""
+
+    def __repr__(self) -> str:
+        return "Unsupported()"
+
+    def send(self, to_e164: str, text: str, *, local_id: str, promotional: bool) -> SmsResult:
+        return unsupported_destination()
 
 
 class Routed:
-    """Iranian numbers through the merchant's gateway, the rest through Amazon SNS."""
+    """Iranian numbers through the merchant's gateway, the rest through `international`."""
 
     def __init__(self, domestic: SmsProvider, international: SmsProvider) -> None:
         self.domestic, self.international = domestic, international
 
+    def __repr__(self) -> str:
+        return f"Routed(domestic={self.domestic!r}, international={self.international!r})"
+
     def send(self, to_e164: str, text: str, *, local_id: str, promotional: bool) -> SmsResult:
-        chosen = self.domestic if to_e164.startswith("+98") else self.international
+        chosen = self.domestic if to_e164.startswith(IRAN) else self.international
         return chosen.send(to_e164, text, local_id=local_id, promotional=promotional)
 
 
@@ -42,11 +64,21 @@ def _gateway(name: str, config: dict[str, Any], secrets: Callable[[str], str]) -
     raise ValueError(f"unknown SMS provider {name!r}")
 
 
-def provider_for(config: dict[str, Any], secrets: Callable[[str], str]) -> SmsProvider:
-    name = config.get("provider") or "local"
-    gateway = _gateway(name, config, secrets)
-    if config.get("international") == "sns" and name != "sns":
+def _abroad(config: dict[str, Any], gateway: SmsProvider) -> SmsProvider:
+    choice = config.get("international")
+    if choice == "sns":
         from vafa.channels.sms.sns import Sns
 
-        return Routed(gateway, Sns(config.get("international_sender_id")))
-    return gateway
+        return Sns(config.get("international_sender_id"))
+    if choice == "gateway":
+        return gateway
+    return Unsupported()
+
+
+def provider_for(config: dict[str, Any], secrets: Callable[[str], str]) -> SmsProvider:
+    """The provider for a program's `sms` settings; `secrets` reads the API key by its SSM name."""
+    name = config.get("provider") or "local"
+    gateway = _gateway(name, config, secrets)
+    if name == "sns":
+        return gateway
+    return Routed(gateway, _abroad(config, gateway))

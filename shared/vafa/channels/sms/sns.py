@@ -1,13 +1,48 @@
-"""Amazon SNS for numbers outside Iran: one `Publish` to the phone number per message."""
+"""Amazon SNS for numbers outside Iran: one `Publish` to the phone number per message.
+
+The message type (`Transactional` for reminders, `Promotional` for marketing) and an optional
+SenderID ride as SMS message attributes. Throttling and server errors are retried through the
+queue; an opted-out or invalid number is refused for good.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from vafa.channels.sms.base import SmsResult, permanent, transient
 
-_TRANSIENT = {"Throttling", "ThrottledException", "InternalError", "InternalFailure", "ServiceUnavailable"}
-_REFUSED = {"OptedOut", "OptedOutException"}
+TRANSIENT_CODES = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "KMSThrottling",
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "RequestTimeout",
+}
+OPTED_OUT_CODES = {"OptedOut", "OptedOutException"}
+INVALID_CODES = {"InvalidParameter", "InvalidParameterValue", "ValidationError"}
+
+
+@lru_cache(maxsize=4)
+def _client(region: str, endpoint: str | None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+    return boto3.client("sns", region_name=region, endpoint_url=endpoint, config=config)
+
+
+def sns_client() -> Any:
+    """One client per region and endpoint (AWS_ENDPOINT_URL points it at a stand-in), made on first use."""
+    from vafa.config import settings
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_SNS") or os.environ.get("AWS_ENDPOINT_URL")
+    return _client(settings().region, endpoint or None)
 
 
 class Sns:
@@ -20,9 +55,7 @@ class Sns:
 
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-
-            self._client = boto3.client("sns")  # AWS_ENDPOINT_URL, when set, points it at a stand-in
+            self._client = sns_client()
         return self._client
 
     def send(self, to_e164: str, text: str, *, local_id: str, promotional: bool) -> SmsResult:
@@ -39,15 +72,23 @@ class Sns:
         try:
             answer = self.client().publish(PhoneNumber=to_e164, Message=text, MessageAttributes=attributes)
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            if (
-                code in _TRANSIENT
-                or int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
-            ):
-                return transient(f"sns {code}")
-            if code in _REFUSED:
-                return permanent("recipient_opted_out", "refused")
-            return permanent(f"sns_{code or 'error'}")
-        except BotoCoreError as exc:
+            return classify(exc.response)
+        except BotoCoreError as exc:  # connection refused, read timeout, no credentials
             return transient(f"sns unreachable: {type(exc).__name__}")
         return SmsResult("sent", str(answer.get("MessageId")))
+
+
+def classify(response: Mapping[str, Any]) -> SmsResult:
+    """What an SNS error means for this message."""
+    error = response.get("Error", {})
+    code = str(error.get("Code", ""))
+    http_status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    if code in TRANSIENT_CODES or http_status >= 500 or http_status == 429:
+        return transient(f"sns {code or http_status}")
+    if code in OPTED_OUT_CODES:
+        return permanent("recipient_opted_out", "refused")
+    if code in INVALID_CODES:
+        if "phone" in str(error.get("Message", "")).lower():
+            return permanent("invalid_receptor", "refused")
+        return permanent("sns_invalid_parameter")
+    return permanent(f"sns_{code or http_status}")
