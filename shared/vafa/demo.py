@@ -190,7 +190,7 @@ def _person(rng: random.Random, index: int, phones: set[str], today: date) -> Pe
     )
 
 
-def _seasonal_day(rng: random.Random, now: datetime, oldest: int, newest: int) -> float:
+def _seasonal_day(rng: random.Random, now: datetime, oldest: float, newest: float) -> float:
     """Days before now, in [newest, oldest), drawn in proportion to the season's demand."""
     while True:
         days = rng.uniform(newest, oldest)
@@ -300,19 +300,16 @@ class _Tally:
     refunds: int = 0
     redemptions: int = 0
     schedule_runs: int = 0
-    messages: int = 0
     clicks: int = 0
     phases: dict[str, float] = field(default_factory=dict)
 
 
 def _weekly_runs(joined: datetime, now: datetime) -> list[datetime]:
-    first = datetime.combine(joined.date(), datetime.min.time(), UTC).replace(
+    """The weekly schedule's times: at RUN_AT, from the first week after joining up to `now`."""
+    moment = datetime.combine(joined.date(), datetime.min.time(), UTC).replace(
         hour=RUN_AT[0], minute=RUN_AT[1]
-    )
-    if first <= joined:
-        first += timedelta(days=1)
+    ) + timedelta(days=7)
     runs = []
-    moment = first + timedelta(days=6)
     while moment < now:
         runs.append(moment)
         moment += timedelta(days=7)
@@ -371,7 +368,7 @@ def create_demo_shop(
         for index, sale in enumerate(shop.history, start=1)
     ]
     imported_at = joined + timedelta(minutes=10)
-    summary = import_history(merchant_id, program, history, imported_at)
+    summary = import_history(merchant_id, program, history, imported_at, workers=1)
     tally.history_orders = summary.imported
     store = ProgramStore(0)
     program = store.put(
@@ -380,7 +377,7 @@ def create_demo_shop(
         imported_at,
     )
     done("history import")
-    _replay(merchant_id, program, shop, people, run_schedule, now, tally, done)
+    _replay(merchant_id, program, shop, people, run_schedule, now, tally, done, seed)
     run_schedule("metrics", now)
     tally.schedule_runs += 1
     done("metrics")
@@ -408,10 +405,11 @@ def _replay(
     now: datetime,
     tally: _Tally,
     done: Callable[[str], None],
+    seed: int = SEED,
 ) -> None:
     """The live weeks in time order: purchases (some spending credit), refunds, the weekly reminders,
     and the customers who click a message and come back because of it."""
-    rng = random.Random(SEED + 1)
+    rng = random.Random(seed + 1)
     runs = _weekly_runs(shop.joined, now)
     queue: list[tuple[datetime, int, int, Any]] = []  # (when, kind, tie-breaker, what)
     order = 0

@@ -276,9 +276,15 @@ def _transact(plans: list[_Plan], merchant_id: str) -> bool:
             code = exc.cause_response_code
             if code == "TransactionCanceledException":
                 reasons = {reason.code for reason in exc.cancellation_reasons or [] if reason is not None}
+                reasons.discard("None")
                 if reasons and reasons <= RETRYABLE_REASONS:
                     _backoff(attempt)
                     continue
+                refused = reasons - RETRYABLE_REASONS - {"ConditionalCheckFailed"}
+                if refused:  # not a race: the same write would be refused again
+                    raise RuntimeError(
+                        f"the table refused the import's write: {', '.join(sorted(refused))}"
+                    ) from exc
                 return False
             if code in THROTTLED:
                 _backoff(attempt)

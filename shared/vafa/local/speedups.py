@@ -1,6 +1,8 @@
-"""Optional speed-ups of the stand-in for long local runs (seeding the demo shop).
+"""Optional speed-ups of the embedded stand-in, for long local runs: `make run` turns them on.
 
-Some costs of moto grow with use, not with what is asked, and some are paid again on every request:
+moto is written to be correct, not fast. Some of its costs grow with the table, not with what is
+asked, and some are paid again on every request; on the demo shop's seeding they made a Query cost
+about 0.1 s. `fast_stand_in()` changes how moto finds and writes out answers, never the answers:
 
 - **Query sorts the whole table first.** Every Query starts from `Table.all_items()`, which sorts
   every item of the table, then filters them one by one with typed comparisons: O(n log n) in the
@@ -22,7 +24,6 @@ Some costs of moto grow with use, not with what is asked, and some are paid agai
   attribute values are spelled out, so inside `fast_stand_in()` they are written with `json.dumps`
   (attribute values as `{"S": ...}`, binary as base64, members that are `None` left out). Errors,
   other operations and other services keep moto's serializer.
-
 - **Condition expressions are lexed again on every request**, by trying a dozen regular expressions
   at each position: about 3 ms for a Query's key condition, and as much for each condition of a
   transaction. The tokens depend only on the expression's text, which a client repeats with other
@@ -39,7 +40,12 @@ Some costs of moto grow with use, not with what is asked, and some are paid agai
   answers never change while the process runs; inside `fast_stand_in()` they are kept.
 
 Nothing else changes: writes, conditions, transactions and Scan run moto's own code. The stand-in
-serves one request at a time, so the per-request state below is never shared.
+serves one request at a time, so the per-request state below is never shared. The answers were
+compared with moto's own, request by request, over a whole demo seeding (every response body and
+every Query result identical); `tests/integration/test_speedups.py` keeps doing so on a small shop.
+
+`in_process_calls()` is separate: it lets this process's own AWS calls reach the stand-in's WSGI app
+without a socket (the demo's seeding uses it, the running stack does not).
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ class _Unplain(Exception):
 
 @contextmanager
 def fast_stand_in() -> Iterator[None]:
-    """Both speed-ups, for the duration of the block, in this process's embedded moto."""
+    """All the speed-ups above, for the duration of the block, in this process's embedded moto."""
     with (
         _partition_queries(),
         _linear_item_size_check(),
@@ -210,9 +216,11 @@ def _written_keys(action: str, params: dict[str, Any]) -> list[tuple[str, dict[s
 
 @contextmanager
 def _partition_queries() -> Iterator[None]:
-    from moto.dynamodb.models.table import Table
-    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodb import responses as handlers
+    from moto.dynamodb.models import table as tables
 
+    Table: Any = tables.Table
+    DynamoHandler: Any = handlers.DynamoHandler
     original = Table.query
     original_call = DynamoHandler.call_action
     maps = _IndexMaps()
@@ -256,13 +264,13 @@ def _partition_queries() -> Iterator[None]:
         finally:
             del self.all_items
 
-    Table.query = query  # type: ignore[method-assign]
-    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
+    Table.query = query
+    DynamoHandler.call_action = call_action
     try:
         yield
     finally:
-        Table.query = original  # type: ignore[method-assign]
-        DynamoHandler.call_action = original_call  # type: ignore[method-assign]
+        Table.query = original
+        DynamoHandler.call_action = original_call
 
 
 def _items(table: Any) -> Iterator[Any]:
@@ -279,7 +287,7 @@ def _linear_item_size_check() -> Iterator[None]:
     from moto.dynamodb.models import dynamo_type
     from moto.dynamodb.models.utilities import bytesize
 
-    item_class = dynamo_type.Item
+    item_class: Any = dynamo_type.Item
     original = item_class.__init__
     limit = 405000  # moto's own limit (DynamoDB's 400 KB, as moto measures it)
 
@@ -291,18 +299,19 @@ def _linear_item_size_check() -> Iterator[None]:
             raise ItemSizeTooLarge
         self.attrs = dynamo_type.LimitedSizeDict(converted)  # dict.update: no per-key re-check
 
-    item_class.__init__ = __init__  # type: ignore[method-assign]
+    item_class.__init__ = __init__
     try:
         yield
     finally:
-        item_class.__init__ = original  # type: ignore[method-assign]
+        item_class.__init__ = original
 
 
 @contextmanager
 def _plain_json_responses() -> Iterator[None]:
-    from moto.core.responses import ActionResult
+    from moto.core import responses as core
     from moto.dynamodb.responses import DynamoResult
 
+    ActionResult: Any = core.ActionResult
     original = ActionResult.execute_result
     plain = (ActionResult, DynamoResult)  # not PaginatedResult: it pages before serializing
 
@@ -323,11 +332,11 @@ def _plain_json_responses() -> Iterator[None]:
             return status, {"Content-Type": f"application/x-amz-json-{version}"}, body
         return original(self, context)
 
-    ActionResult.execute_result = execute_result  # type: ignore[method-assign]
+    ActionResult.execute_result = execute_result
     try:
         yield
     finally:
-        ActionResult.execute_result = original  # type: ignore[method-assign]
+        ActionResult.execute_result = original
 
 
 def _wire(value: Any) -> Any:
@@ -364,25 +373,29 @@ def _base64(value: Any) -> str:
 def _static_routing() -> Iterator[None]:
     import functools
 
-    from moto import backends
-    from moto.core import responses
+    from moto import backends as moto_backends
+    from moto.core import responses as moto_responses
+
+    backends: Any = moto_backends
+    responses: Any = moto_responses
 
     listing = backends.list_of_moto_modules
     names = responses.method_names_from_class
     modules = tuple(listing())
-    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
-    responses.method_names_from_class = functools.lru_cache(maxsize=None)(names)  # type: ignore[assignment]
+    backends.list_of_moto_modules = lambda: modules
+    responses.method_names_from_class = functools.lru_cache(maxsize=None)(names)
     try:
         yield
     finally:
-        backends.list_of_moto_modules = listing  # type: ignore[assignment]
-        responses.method_names_from_class = names  # type: ignore[assignment]
+        backends.list_of_moto_modules = listing
+        responses.method_names_from_class = names
 
 
 @contextmanager
 def _cached_lexing() -> Iterator[None]:
-    from moto.dynamodb.comparisons import ConditionExpressionParser
+    from moto.dynamodb import comparisons
 
+    ConditionExpressionParser: Any = comparisons.ConditionExpressionParser
     original = ConditionExpressionParser._lex_condition_expression
     tokens: dict[str, tuple[tuple[Any, Any, str, Any], ...]] = {}
 
@@ -398,11 +411,11 @@ def _cached_lexing() -> Iterator[None]:
             self.Node(nonterminal=a, kind=b, text=c, value=d, children=[]) for a, b, c, d in tokens[text]
         )
 
-    ConditionExpressionParser._lex_condition_expression = lex  # type: ignore[method-assign]
+    ConditionExpressionParser._lex_condition_expression = lex
     try:
         yield
     finally:
-        ConditionExpressionParser._lex_condition_expression = original  # type: ignore[method-assign]
+        ConditionExpressionParser._lex_condition_expression = original
 
 
 @contextmanager
@@ -411,7 +424,7 @@ def _plain_projection() -> Iterator[None]:
 
     from moto.dynamodb.models import dynamo_type
 
-    item_class = dynamo_type.Item
+    item_class: Any = dynamo_type.Item
     original = item_class.project
 
     def project(self: Any, projection_expressions: list[list[str]]) -> Any:
@@ -424,11 +437,11 @@ def _plain_projection() -> Iterator[None]:
         projected.attrs = dynamo_type.LimitedSizeDict(kept)
         return projected
 
-    item_class.project = project  # type: ignore[method-assign]
+    item_class.project = project
     try:
         yield
     finally:
-        item_class.project = original  # type: ignore[method-assign]
+        item_class.project = original
 
 
 class _Body:
@@ -465,7 +478,8 @@ def in_process_calls(endpoint: str, app: Any = None) -> Iterator[None]:
 
         app = _OneAtATime(DomainDispatcherApplication(create_backend_app))
     target = urlsplit(endpoint)
-    original = botocore.endpoint.Endpoint._send
+    Endpoint: Any = botocore.endpoint.Endpoint
+    original = Endpoint._send
 
     def send(self: Any, request: Any) -> Any:
         parts = urlsplit(request.url)
@@ -508,21 +522,23 @@ def in_process_calls(endpoint: str, app: Any = None) -> Iterator[None]:
             answer["status"], answer["headers"] = int(status.split()[0]), headers
 
         data = b"".join(app(environ, start_response))
-        return AWSResponse(request.url, answer["status"], dict(answer["headers"]), _Body(data))
+        headers: Any = dict(answer["headers"])
+        return AWSResponse(request.url, answer["status"], headers, _Body(data))
 
-    botocore.endpoint.Endpoint._send = send  # type: ignore[method-assign]
+    Endpoint._send = send
     try:
         yield
     finally:
-        botocore.endpoint.Endpoint._send = original  # type: ignore[method-assign]
+        Endpoint._send = original
 
 
 @contextmanager
 def _scalars_first() -> Iterator[None]:
     from decimal import Decimal
 
-    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models import dynamo_type
 
+    DynamoType: Any = dynamo_type.DynamoType
     cast = DynamoType.cast_value
     size = DynamoType.size
 
@@ -532,7 +548,7 @@ def _scalars_first() -> Iterator[None]:
             return self.value
         if kind == "N":
             return Decimal(self.value)
-        return cast.fget(self)  # type: ignore[attr-defined]
+        return cast.fget(self)
 
     def sized(self: Any) -> int:
         kind = self.type
@@ -544,10 +560,10 @@ def _scalars_first() -> Iterator[None]:
         result: int = size(self)
         return result
 
-    DynamoType.cast_value = property(cast_value)  # type: ignore[method-assign,assignment]
-    DynamoType.size = sized  # type: ignore[method-assign]
+    DynamoType.cast_value = property(cast_value)
+    DynamoType.size = sized
     try:
         yield
     finally:
-        DynamoType.cast_value = cast  # type: ignore[method-assign]
-        DynamoType.size = size  # type: ignore[method-assign]
+        DynamoType.cast_value = cast
+        DynamoType.size = size
