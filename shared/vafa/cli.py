@@ -15,7 +15,7 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
+from vafa.model import ValidationError
 
 
 def _connect(args: argparse.Namespace) -> None:
@@ -127,7 +127,7 @@ def cmd_sms_set(args: argparse.Namespace) -> int:
         program = Program.model_validate(merge_update(current, {"sms": sms}))
     except ValidationError as exc:
         for error in exc.errors():
-            print(f"{'.'.join(['sms', *(str(p) for p in error['loc'])])}: {error['msg']}", file=sys.stderr)
+            print(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}", file=sys.stderr)
         return 2
     if args.api_key:
         put_parameter(merchant_secret_name(args.merchant_id, "sms-api-key"), args.api_key)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+from typing import Any
 
 from vafa.calendars import InvalidDate, parse_birthday
 from vafa.errors import ValidationFailed
+from vafa.model import Bool, Choice, Model, Str, field
 from vafa.phones import InvalidPhone, normalize_phone
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, LotItem
@@ -18,7 +17,7 @@ from vafa.timeutil import iso
 CHANNELS = ("sms", "email", "push")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-ClientId = Annotated[StrictStr, Field(min_length=1, max_length=128)]
+CLIENT_ID = Str(min_length=1, max_length=128)
 
 
 def check_client_id(value: str, field: str) -> str:
@@ -33,53 +32,41 @@ def check_client_id(value: str, field: str) -> str:
     return value
 
 
-class BirthdayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    calendar: Literal["jalali", "gregorian"]
-    date: Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-
-
-class ConsentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    sms: StrictBool | None = None
-    email: StrictBool | None = None
-    push: StrictBool | None = None
+def _phone(value: str) -> str:
+    try:
+        return normalize_phone(value)
+    except InvalidPhone as exc:
+        raise ValueError(str(exc)) from exc
 
 
-class ProfileIn(BaseModel):
+def _email(value: str) -> str:
+    value = value.strip()
+    if not _EMAIL.fullmatch(value):
+        raise ValueError("not an email address")
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+class BirthdayIn(Model, extra="forbid"):
+    calendar: str = field(Choice("jalali", "gregorian"))
+    date: str = field(Str(pattern=r"^\d{4}-\d{2}-\d{2}$"), description="YYYY-MM-DD in that calendar")
+
+
+class ConsentIn(Model, extra="forbid"):
+    sms: bool | None = field(Bool(), None)
+    email: bool | None = field(Bool(), None)
+    push: bool | None = field(Bool(), None)
+
+
+class ProfileIn(Model):
     """Customer fields a shop may send; a field left out is left unchanged, `null` clears it."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    phone: Annotated[StrictStr, Field(max_length=40)] | None = None
-    email: Annotated[StrictStr, Field(max_length=254)] | None = None
-    name: Annotated[StrictStr, Field(max_length=200)] | None = None
-    locale: Literal["fa", "en"] | None = None
-    birthday: BirthdayIn | None = None
-    consent: ConsentIn | None = None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return normalize_phone(value)
-        except InvalidPhone as exc:
-            raise ValueError(str(exc)) from exc
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if not _EMAIL.fullmatch(value):
-            raise ValueError("not an email address")
-        local, _, domain = value.rpartition("@")
-        return f"{local}@{domain.lower()}"
+    phone: str | None = field(Str(max_length=40), None, after=_phone, description="Any form; stored E.164")
+    email: str | None = field(Str(max_length=254), None, after=_email)
+    name: str | None = field(Str(max_length=200), None)
+    locale: str | None = field(Choice("fa", "en"), None)
+    birthday: BirthdayIn | None = field(BirthdayIn, None)
+    consent: ConsentIn | None = field(ConsentIn, None)
 
 
 def apply_profile(
@@ -105,9 +92,9 @@ def apply_profile(
         merchant_id = item.PK.split("#")[1]
         item.GSI1PK = k.phone_key(merchant_id, profile.phone) if profile.phone else None
         item.GSI1SK = item.customer_id if profile.phone else None
-    for field in ("email", "name", "locale"):
-        if field in named:
-            setattr(item, field, getattr(profile, field))
+    for name in ("email", "name", "locale"):
+        if name in named:
+            setattr(item, name, getattr(profile, name))
     if "consent" in named:
         current = dict(item.consent.as_dict() if hasattr(item.consent, "as_dict") else (item.consent or {}))
         if profile.consent is not None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from vafa.model import Choice, Int, Items, Mapping, Model, Str, field
 
 MAX_MONEY = 10**15
-Money = Annotated[StrictInt, Field(ge=0, le=MAX_MONEY)]
-Channel = Literal["push", "sms", "email"]
+MONEY = Int(ge=0, le=MAX_MONEY)
+CHANNELS = ("push", "sms", "email")
 MESSAGE_KINDS = (
     "expiry_reminder",
     "win_back",
@@ -20,62 +20,92 @@ MESSAGE_KINDS = (
     "purchase_thanks",
     "campaign",
 )
+TEMPLATE_PARTS = ("sms", "email_subject", "email_body", "push_title", "push_body")
 _CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d", re.ASCII)
 _CURRENCY = re.compile(r"[A-Z]{3,4}", re.ASCII)
-
-
-class Reminders(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    expiry_days_before: list[Annotated[StrictInt, Field(ge=1, le=365)]] | None = Field(
-        default_factory=lambda: [3, 1], max_length=10
-    )
-    win_back_after_days: Annotated[StrictInt, Field(ge=1, le=3650)] | None = 30
-    win_back_mode: Literal["fixed", "personal"] = "fixed"
-    birthday_gift_amount: Money | None = 0
-    birthday_gift_expiry_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 14
-    abandoned_cart_after_minutes: Annotated[StrictInt, Field(ge=5, le=10080)] | None = 60
-    feedback_after_days: Annotated[StrictInt, Field(ge=0, le=365)] | None = 2
-
-    @field_validator("expiry_days_before")
-    @classmethod
-    def _distinct_days(cls, value: list[int] | None) -> list[int] | None:
-        return None if value is None else sorted(set(value), reverse=True)
-
-
-class QuietHours(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    start: str = "21:00"
-    end: str = "09:00"
-
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        if not isinstance(value, str) or not _CLOCK.fullmatch(value):
-            raise ValueError("must be HH:MM (24-hour)")
-        return value
-
-
 _DIGITS = re.compile(r"[0-9]{1,20}", re.ASCII)
 _SENDER_ID = re.compile(r"[A-Za-z0-9]{1,11}", re.ASCII)
 
 
-class SmsSettings(BaseModel):
+def _distinct_days(value: list[int]) -> list[int]:
+    return sorted(set(value), reverse=True)
+
+
+def _clock(value: str) -> str:
+    if not _CLOCK.fullmatch(value):
+        raise ValueError("must be HH:MM (24-hour)")
+    return value
+
+
+def _currency(value: str) -> str:
+    if not _CURRENCY.fullmatch(value):
+        raise ValueError("must be an ISO-4217 style code such as IRR, IRT or USD")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("must be an IANA time zone such as Asia/Tehran") from exc
+    return value
+
+
+def _channels(value: list[str]) -> list[str]:
+    if len(set(value)) != len(value):
+        raise ValueError("must not repeat a channel")
+    return value
+
+
+def _templates(value: dict[str, dict[str, dict[str, str]]]) -> dict[str, dict[str, dict[str, str]]]:
+    for kind, locales in value.items():
+        if kind not in MESSAGE_KINDS:
+            raise ValueError(f"unknown message kind {kind!r}")
+        for locale, parts in locales.items():
+            if locale not in ("fa", "en"):
+                raise ValueError(f"unknown locale {locale!r} for {kind}")
+            for part, text in parts.items():
+                if part not in TEMPLATE_PARTS:
+                    raise ValueError(f"unknown template part {part!r} for {kind}.{locale}")
+                from vafa.messages.render import validate_template
+
+                unknown = validate_template(text)
+                if unknown:
+                    raise ValueError(
+                        f"{kind}.{locale}.{part} uses unknown placeholders: {', '.join(unknown)}"
+                    )
+    return value
+
+
+class Reminders(Model, extra="forbid"):
+    expiry_days_before: list[int] | None = field(
+        Items(Int(ge=1, le=365), max_length=10), factory=lambda: [3, 1], nullable=True, after=_distinct_days
+    )
+    win_back_after_days: int | None = field(Int(ge=1, le=3650), 30, nullable=True)
+    win_back_mode: str = field(Choice("fixed", "personal"), "fixed")
+    birthday_gift_amount: int | None = field(MONEY, 0, nullable=True)
+    birthday_gift_expiry_days: int = field(Int(ge=1, le=3650), 14)
+    abandoned_cart_after_minutes: int | None = field(Int(ge=5, le=10080), 60, nullable=True)
+    feedback_after_days: int | None = field(Int(ge=0, le=365), 2, nullable=True)
+
+
+class QuietHours(Model, extra="forbid"):
+    start: str = field(Str(), "21:00", after=_clock)
+    end: str = field(Str(), "09:00", after=_clock)
+
+
+class SmsSettings(Model, extra="forbid"):
     """Which SMS gateway sends for this merchant; its API key is a secret in SSM, never here."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    provider: Literal["kavenegar", "smsir", "sns", "local"] = "local"
-    sender: Annotated[str, Field(max_length=30)] | None = None
-    base_url: Annotated[str, Field(max_length=300, pattern=r"^https?://")] | None = None
+    provider: str = field(Choice("kavenegar", "smsir", "sns", "local"), "local")
+    sender: str | None = field(Str(max_length=30), None)
+    base_url: str | None = field(Str(max_length=300, pattern=r"^https?://"), None)
     # Numbers outside +98: None refuses them (the next channel is tried), "sns" sends them through
     # Amazon SNS, "gateway" through the provider itself (Kavenegar sends abroad; SMS.ir does not).
-    international: Literal["sns", "gateway"] | None = None
-    international_sender_id: Annotated[str, Field(max_length=11, pattern=r"^[A-Za-z0-9]+$")] | None = None
+    international: str | None = field(Choice("sns", "gateway"), None)
+    international_sender_id: str | None = field(Str(max_length=11, pattern=r"^[A-Za-z0-9]+$"), None)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> SmsSettings:
+    def check_model(self) -> None:
         if self.provider == "sns" and self.international:
             raise ValueError("international: provider sns already sends every number; leave it unset")
         if self.international == "gateway" and self.provider not in ("kavenegar", "local"):
@@ -84,85 +114,39 @@ class SmsSettings(BaseModel):
             raise ValueError("sender: the SMS.ir line number, digits only")
         if self.provider == "sns" and self.sender is not None and not _SENDER_ID.fullmatch(self.sender):
             raise ValueError("sender: an SNS SenderID is 1-11 letters and digits")
-        return self
 
 
-class EmailSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    from_address: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] = "no-reply@example.com"
+class EmailSettings(Model, extra="forbid"):
+    from_address: str = field(Str(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"), "no-reply@example.com")
 
 
-class Program(BaseModel):
+class Program(Model, extra="forbid"):
     """Per-merchant settings with the defaults of the API contract."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    currency: str = "IRR"
-    timezone: str = "Asia/Tehran"
-    default_locale: Literal["fa", "en"] = "fa"
-    cashback_rate_bps: Annotated[StrictInt, Field(ge=0, le=10_000)] = 500
-    min_purchase_amount: Money = 0
-    max_cashback_per_purchase: Money | None = None
-    cashback_expiry_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 30
-    reminders: Reminders = Field(default_factory=Reminders)
-    quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
-    max_marketing_messages_per_week: Annotated[StrictInt, Field(ge=0, le=100)] = 3
-    channel_order: list[Channel] = Field(default_factory=lambda: ["push", "sms", "email"], max_length=3)
-    holdout_percent: Annotated[StrictInt, Field(ge=0, le=50)] = 0
-    attribution_window_days: Annotated[StrictInt, Field(ge=1, le=90)] = 7
-    shop_name: Annotated[str, Field(max_length=100)] | None = None
-    shop_url: Annotated[str, Field(max_length=500)] | None = None
-    templates: dict[str, dict[str, dict[str, Annotated[str, Field(max_length=2000)]]]] = Field(
-        default_factory=dict
+    currency: str = field(Str(), "IRR", after=_currency)
+    timezone: str = field(Str(), "Asia/Tehran", after=_timezone)
+    default_locale: str = field(Choice("fa", "en"), "fa")
+    cashback_rate_bps: int = field(Int(ge=0, le=10_000), 500)
+    min_purchase_amount: int = field(MONEY, 0)
+    max_cashback_per_purchase: int | None = field(MONEY, None)
+    cashback_expiry_days: int = field(Int(ge=1, le=3650), 30)
+    reminders: Reminders = field(Reminders, factory=Reminders)
+    quiet_hours: QuietHours | None = field(QuietHours, factory=QuietHours, nullable=True)
+    max_marketing_messages_per_week: int = field(Int(ge=0, le=100), 3)
+    channel_order: list[str] = field(
+        Items(Choice(*CHANNELS), max_length=3), factory=lambda: list(CHANNELS), after=_channels
     )
-    display_unit: Literal["IRR", "IRT"] | None = None  # how amounts read in messages; IRR shops show Toman
-    sms: SmsSettings = Field(default_factory=SmsSettings)
-    email: EmailSettings = Field(default_factory=EmailSettings)
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value: str) -> str:
-        if not _CURRENCY.fullmatch(value):
-            raise ValueError("must be an ISO-4217 style code such as IRR, IRT or USD")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("must be an IANA time zone such as Asia/Tehran") from exc
-        return value
-
-    @field_validator("channel_order")
-    @classmethod
-    def _channels(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("must not repeat a channel")
-        return value
-
-    @field_validator("templates")
-    @classmethod
-    def _templates(cls, value: dict[str, dict[str, dict[str, str]]]) -> dict[str, dict[str, dict[str, str]]]:
-        for kind, locales in value.items():
-            if kind not in MESSAGE_KINDS:
-                raise ValueError(f"unknown message kind {kind!r}")
-            for locale, parts in locales.items():
-                if locale not in ("fa", "en"):
-                    raise ValueError(f"unknown locale {locale!r} for {kind}")
-                for part, text in parts.items():
-                    if part not in ("sms", "email_subject", "email_body", "push_title", "push_body"):
-                        raise ValueError(f"unknown template part {part!r} for {kind}.{locale}")
-                    from vafa.messages.render import validate_template
-
-                    unknown = validate_template(text)
-                    if unknown:
-                        raise ValueError(
-                            f"{kind}.{locale}.{part} uses unknown placeholders: {', '.join(unknown)}"
-                        )
-        return value
+    holdout_percent: int = field(Int(ge=0, le=50), 0)
+    attribution_window_days: int = field(Int(ge=1, le=90), 7)
+    shop_name: str | None = field(Str(max_length=100), None)
+    shop_url: str | None = field(Str(max_length=500), None)
+    templates: dict[str, dict[str, dict[str, str]]] = field(
+        Mapping(Mapping(Mapping(Str(max_length=2000)))), factory=dict, after=_templates
+    )
+    # How amounts read in messages; IRR shops show Toman.
+    display_unit: str | None = field(Choice("IRR", "IRT"), None)
+    sms: SmsSettings = field(SmsSettings, factory=SmsSettings)
+    email: EmailSettings = field(EmailSettings, factory=EmailSettings)
 
 
 # Fields whose value is an object merged field by field on update (the rest are replaced whole).

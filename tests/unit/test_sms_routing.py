@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 from vafa.channels.sms.base import SmsResult
 from vafa.channels.sms.factory import provider_for
 from vafa.channels.sms.kavenegar import Kavenegar
 from vafa.channels.sms.sns import Sns
 from vafa.local.fake_smsir import FakeSmsIrServer
+from vafa.model import ValidationError
 from vafa.program import Program, SmsSettings
 
 KEY = "smsir-routing-key"

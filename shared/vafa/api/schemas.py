@@ -2,233 +2,241 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
-
-from vafa.customers import BirthdayIn, ClientId, ProfileIn
-from vafa.program import MAX_MONEY, Program, QuietHours
+from vafa.customers import CLIENT_ID, BirthdayIn, ProfileIn
+from vafa.model import AnyJson, Bool, Choice, Int, Items, Model, Str, field
+from vafa.program import MAX_MONEY, MONEY
 from vafa.timeutil import parse_instant
 
-Money = Annotated[StrictInt, Field(ge=0, le=MAX_MONEY, description="Integer amount in the smallest unit")]
-PositiveMoney = Annotated[StrictInt, Field(ge=1, le=MAX_MONEY, description="Integer amount, at least 1")]
+POSITIVE_MONEY = Int(ge=1, le=MAX_MONEY)
+TEXT = Str(min_length=1, max_length=1000)
 
 
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    field: str | None = None
+def _instant(value: str) -> str:
+    parse_instant(value)
+    return value
 
 
-class ErrorOut(BaseModel):
-    error: ErrorBody
+def _url(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise ValueError("url must start with https:// or http://")
+    return value
 
 
 class CustomerIn(ProfileIn):
-    """Body of `PUT /v1/customers/{customer_id}`."""
+    """Body of `PUT /v1/customers/{customer_id}`: fields left out stay as they are, `null` clears one."""
 
 
-class PurchaseIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class PurchaseIn(Model):
+    """Body of `POST /v1/purchases`."""
 
-    order_id: ClientId
-    customer_id: ClientId
-    amount: Money
-    occurred_at: StrictStr | None = Field(default=None, description="ISO-8601 with offset; default now")
-    customer: ProfileIn | None = None
-    cart_id: ClientId | None = None
-
-    @field_validator("occurred_at")
-    @classmethod
-    def _instant(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_instant(value)
-        return value
+    order_id: str = field(CLIENT_ID)
+    customer_id: str = field(CLIENT_ID)
+    amount: int = field(MONEY, description="Integer amount in the smallest unit")
+    occurred_at: str | None = field(
+        Str(max_length=64), None, after=_instant, description="ISO-8601 with offset; default now"
+    )
+    customer: ProfileIn | None = field(
+        ProfileIn, None, description="Profile fields to save with the purchase"
+    )
+    cart_id: str | None = field(CLIENT_ID, None, description="The cart this order converts")
 
 
-class RefundIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class RefundIn(Model):
+    """Body of `POST /v1/purchases/{order_id}/refunds`."""
 
-    refund_id: ClientId
-    amount: PositiveMoney | None = Field(
-        default=None, description="Part of the order; whole order if left out"
+    refund_id: str = field(CLIENT_ID)
+    amount: int | None = field(POSITIVE_MONEY, None, description="Part of the order; whole order if left out")
+
+
+class RedemptionIn(Model):
+    """Body of `POST /v1/redemptions`."""
+
+    redemption_id: str = field(CLIENT_ID)
+    customer_id: str = field(CLIENT_ID)
+    amount: int = field(POSITIVE_MONEY, description="Integer amount, at least 1")
+    order_id: str | None = field(CLIENT_ID, None)
+
+
+class CartLine(Model):
+    sku: str | None = field(Str(max_length=128), None)
+    name: str | None = field(Str(max_length=300), None)
+    quantity: int = field(Int(ge=1, le=100_000), 1)
+    price: int = field(MONEY, 0)
+
+
+class CartIn(Model):
+    """Body of `PUT /v1/carts/{cart_id}`: the cart as it stands now."""
+
+    customer_id: str = field(CLIENT_ID)
+    items: list[CartLine] = field(Items(CartLine.nested(), max_length=200), factory=list)
+    total: int = field(MONEY)
+    url: str | None = field(Str(max_length=2000, pattern=r"^https?://"), None)
+
+
+class PushKeys(Model):
+    p256dh: str = field(Str(min_length=40, max_length=200))
+    auth: str = field(Str(min_length=10, max_length=100))
+
+
+class PushSubscriptionIn(Model):
+    """`PushSubscription.toJSON()` plus the customer it belongs to."""
+
+    customer_id: str = field(CLIENT_ID)
+    endpoint: str = field(Str(max_length=2000))
+    keys: PushKeys = field(PushKeys)
+    expirationTime: int | None = field(Int(), None)
+
+
+class FeedbackIn(Model):
+    score: int = field(Int(ge=0, le=10))
+    comment: str | None = field(Str(max_length=2000), None)
+
+
+class CampaignTemplate(Model, extra="forbid"):
+    fa: str | None = field(TEXT, None)
+    en: str | None = field(TEXT, None)
+
+    def check_model(self) -> None:
+        if self.fa is None and self.en is None:
+            raise ValueError("give the text in at least one language (fa, en)")
+
+
+class CampaignIn(Model):
+    """Body of `POST /v1/campaigns`."""
+
+    campaign_id: str = field(CLIENT_ID)
+    name: str = field(Str(min_length=1, max_length=200))
+    segment: Any = field(
+        AnyJson(), description='A named segment ("at_risk") or {"name"?, filters…}; see GET /v1/segments'
+    )
+    channel: str | None = field(
+        Choice("sms", "email", "push"),
+        None,
+        description="One channel; the program's channel_order when left out",
+    )
+    template: CampaignTemplate = field(CampaignTemplate)
+    send_at: str | None = field(
+        Str(max_length=64), None, after=_instant, description="ISO-8601 with offset; default now"
+    )
+    url: str | None = field(
+        Str(max_length=2000), None, after=_url, description="Where the message's tracked {link} leads"
     )
 
 
-class RedemptionIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    redemption_id: ClientId
-    customer_id: ClientId
-    amount: PositiveMoney
-    order_id: ClientId | None = None
+class SegmentPreviewIn(Model):
+    segment: Any = field(AnyJson(), description="A named segment or an object of filters")
 
 
-class ExpiringLot(BaseModel):
-    amount: int
-    expires_at: str
+class SessionIn(Model):
+    token: str = field(Str(min_length=1, max_length=2000))
 
 
-class ConsentOut(BaseModel):
-    sms: bool
-    email: bool
-    push: bool
+# Responses: documentation of what the routes return (tests check the answers against these).
 
 
-class CustomerOut(BaseModel):
-    customer_id: str
-    phone: str | None
-    email: str | None
-    name: str | None
-    locale: str | None
-    birthday: BirthdayIn | None
-    consent: ConsentOut
-    balance: int
-    purchases_count: int
-    total_spent: int
-    first_purchase_at: str | None
-    last_purchase_at: str | None
-    expiring: list[ExpiringLot]
-    created_at: str
-    updated_at: str
+class ExpiringLot(Model):
+    amount: int = field(Int())
+    expires_at: str = field(Str())
 
 
-class CustomerList(BaseModel):
-    items: list[CustomerOut]
-    next_cursor: str | None
+class ConsentOut(Model):
+    sms: bool = field(Bool())
+    email: bool = field(Bool())
+    push: bool = field(Bool())
 
 
-class LedgerEntryOut(BaseModel):
-    type: Literal["earn", "redeem", "expire", "reverse", "gift", "adjust"]
-    amount: int = Field(description="Signed: credits positive, debits negative")
-    balance_after: int
-    at: str
-    ref: str
-    recorded_at: str
+def _text(description: str | None = None) -> Any:
+    return field(Str(), description=description)
 
 
-class LedgerPage(BaseModel):
-    items: list[LedgerEntryOut]
-    next_cursor: str | None
+def _maybe_text(description: str | None = None) -> Any:
+    return field(Str(), nullable=True, description=description)
 
 
-class PurchaseOut(BaseModel):
-    order_id: str
-    customer_id: str
-    amount: int
-    occurred_at: str
-    cashback_earned: int
-    cashback_expires_at: str | None
-    balance: int
+class CustomerOut(Model):
+    customer_id: str = _text()
+    phone: str | None = _maybe_text("E.164")
+    email: str | None = _maybe_text()
+    name: str | None = _maybe_text()
+    locale: str | None = _maybe_text()
+    birthday: BirthdayIn | None = field(BirthdayIn, nullable=True)
+    consent: ConsentOut = field(ConsentOut)
+    balance: int = field(Int())
+    purchases_count: int = field(Int())
+    total_spent: int = field(Int())
+    first_purchase_at: str | None = _maybe_text()
+    last_purchase_at: str | None = _maybe_text()
+    expiring: list[ExpiringLot] = field(Items(ExpiringLot.nested()))
+    created_at: str = _text()
+    updated_at: str = _text()
 
 
-class RefundOut(BaseModel):
-    refund_id: str
-    order_id: str
-    amount: int
-    cashback_reversed: int = Field(description="Cashback actually taken back from the balance")
-    cashback_unrecovered: int = Field(description="Cashback owed back but already spent or expired")
-    balance: int
+class CustomerList(Model):
+    items: list[CustomerOut] = field(Items(CustomerOut.nested()))
+    next_cursor: str | None = _maybe_text()
 
 
-class RedemptionOut(BaseModel):
-    redemption_id: str
-    customer_id: str
-    amount: int
-    order_id: str | None
-    balance: int
+class LedgerEntryOut(Model):
+    type: str = field(Choice("earn", "redeem", "expire", "reverse", "gift", "adjust"))
+    amount: int = field(Int(), description="Signed: credits positive, debits negative")
+    balance_after: int = field(Int())
+    at: str = _text()
+    ref: str = _text()
+    recorded_at: str = _text()
 
 
-class ProgramPatch(BaseModel):
-    """Partial update of the program: named fields change, `reminders` is merged field by field."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    currency: str | None = None
-    timezone: str | None = None
-    default_locale: Literal["fa", "en"] | None = None
-    cashback_rate_bps: StrictInt | None = None
-    min_purchase_amount: StrictInt | None = None
-    max_cashback_per_purchase: StrictInt | None = None
-    cashback_expiry_days: StrictInt | None = None
-    reminders: dict[str, Any] | None = None
-    quiet_hours: QuietHours | None = None
-    max_marketing_messages_per_week: StrictInt | None = None
-    channel_order: list[str] | None = None
-    holdout_percent: StrictInt | None = None
-    attribution_window_days: StrictInt | None = None
-    shop_name: str | None = None
-    shop_url: str | None = None
-    templates: dict[str, Any] | None = None
-    display_unit: Literal["IRR", "IRT"] | None = None
-    sms: dict[str, Any] | None = None
-    email: dict[str, Any] | None = None
+class LedgerPage(Model):
+    items: list[LedgerEntryOut] = field(Items(LedgerEntryOut.nested()))
+    next_cursor: str | None = _maybe_text("Pass back as `cursor` for the next page")
 
 
-ProgramOut = Program
+class PurchaseOut(Model):
+    order_id: str = _text()
+    customer_id: str = _text()
+    amount: int = field(Int())
+    occurred_at: str = _text()
+    cashback_earned: int = field(Int())
+    cashback_expires_at: str | None = _maybe_text()
+    balance: int = field(Int())
 
 
-class CartLine(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    sku: Annotated[StrictStr, Field(max_length=128)] | None = None
-    name: Annotated[StrictStr, Field(max_length=300)] | None = None
-    quantity: Annotated[StrictInt, Field(ge=1, le=100_000)] = 1
-    price: Money = 0
-
-
-class CartIn(BaseModel):
-    """Body of `PUT /v1/carts/{cart_id}`: the cart as it stands now."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    customer_id: ClientId
-    items: list[CartLine] = Field(default_factory=list, max_length=200)
-    total: Money
-    url: Annotated[StrictStr, Field(max_length=2000, pattern=r"^https?://")] | None = None
+class RefundOut(Model):
+    refund_id: str = _text()
+    order_id: str = _text()
+    amount: int = field(Int())
+    cashback_reversed: int = field(Int(), description="Cashback actually taken back from the balance")
+    cashback_unrecovered: int = field(Int(), description="Cashback owed back but already spent or expired")
+    balance: int = field(Int())
 
 
-class PushKeys(BaseModel):
-    p256dh: Annotated[StrictStr, Field(min_length=40, max_length=200)]
-    auth: Annotated[StrictStr, Field(min_length=10, max_length=100)]
+class RedemptionOut(Model):
+    redemption_id: str = _text()
+    customer_id: str = _text()
+    amount: int = field(Int())
+    order_id: str | None = _maybe_text()
+    balance: int = field(Int())
 
 
-class PushSubscriptionIn(BaseModel):
-    """`PushSubscription.toJSON()` plus the customer it belongs to."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    customer_id: ClientId
-    endpoint: Annotated[StrictStr, Field(max_length=2000)]
-    keys: PushKeys
-    expirationTime: int | None = None
+class VapidKeyOut(Model):
+    public_key: str = _text()
 
 
-class VapidKeyOut(BaseModel):
-    public_key: str
+class NotificationOut(Model):
+    kind: str = _text()
+    channel: str | None = _maybe_text()
+    status: str = field(Choice("queued", "sending", "sent", "failed", "suppressed"))
+    reason: str | None = _maybe_text()
+    at: str = _text()
+    body: str | None = _maybe_text()
+    notification_id: str = _text()
+    ref: str | None = _maybe_text()
+    campaign_id: str | None = _maybe_text()
+    sent_at: str | None = _maybe_text()
+    clicked_at: str | None = _maybe_text()
 
 
-class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    score: Annotated[StrictInt, Field(ge=0, le=10)]
-    comment: Annotated[StrictStr, Field(max_length=2000)] | None = None
-
-
-class NotificationOut(BaseModel):
-    kind: str
-    channel: str | None
-    status: Literal["queued", "sending", "sent", "failed", "suppressed"]
-    reason: str | None
-    at: str
-    body: str | None
-    notification_id: str
-    ref: str | None
-    campaign_id: str | None
-    sent_at: str | None
-    clicked_at: str | None
-
-
-class NotificationPage(BaseModel):
-    items: list[NotificationOut]
-    next_cursor: str | None
+class NotificationPage(Model):
+    items: list[NotificationOut] = field(Items(NotificationOut.nested()))
+    next_cursor: str | None = _maybe_text()

@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
 from vafa.calendars import InvalidDate, parse_birthday
 from vafa.customers import ProfileIn, check_client_id
 from vafa.errors import ValidationFailed
 from vafa.i18n.persian import to_ascii_digits
+from vafa.model import ValidationError
 from vafa.program import MAX_MONEY
 from vafa.timeutil import iso
 

@@ -3,49 +3,50 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import jdatetime
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
 from vafa.calendars import Birthday, next_occurrence
 from vafa.errors import ValidationFailed
-from vafa.program import MAX_MONEY
+from vafa.model import Choice, Int, Model, Str, ValidationError, field
+from vafa.program import MONEY
 from vafa.segments.rfm import SEGMENTS, Member, segment_of
 from vafa.timeutil import iso, parse_instant
 
-Amount = Annotated[StrictInt, Field(ge=0, le=MAX_MONEY)]
-Count = Annotated[StrictInt, Field(ge=0, le=1_000_000)]
+COUNT = Int(ge=0, le=1_000_000)
 NAMES = ("all", *SEGMENTS)
 
 
-class SegmentDef(BaseModel):
+def _moment(value: str) -> str:
+    if len(value) == 10:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be a date (YYYY-MM-DD) or an ISO-8601 instant with offset") from None
+        return iso(datetime(day.year, day.month, day.day, tzinfo=UTC))
+    return iso(parse_instant(value))
+
+
+class SegmentDef(Model, extra="forbid"):
     """`"at_risk"` is short for `{"name": "at_risk"}`; every field given must hold."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: Literal[NAMES] = "all"  # type: ignore[valid-type]
-    last_purchase_before: StrictStr | None = Field(default=None, description="Date or instant")
-    last_purchase_after: StrictStr | None = None
-    min_purchases: Count | None = None
-    max_purchases: Count | None = None
-    min_total_spent: Amount | None = None
-    max_total_spent: Amount | None = None
-    min_balance: Amount | None = None
-    max_balance: Amount | None = None
-    birthday_month: Annotated[StrictInt, Field(ge=1, le=12)] | None = None
-    birthday_calendar: Literal["jalali", "gregorian"] = "jalali"
-    consent: Literal["sms", "email", "push"] | None = None
-
-    @field_validator("last_purchase_before", "last_purchase_after")
-    @classmethod
-    def _moment(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return iso(datetime(day.year, day.month, day.day, tzinfo=UTC))
-        return iso(parse_instant(value))
+    name: str = field(Choice(*NAMES), "all")
+    last_purchase_before: str | None = field(
+        Str(max_length=64), None, after=_moment, description="Date or instant"
+    )
+    last_purchase_after: str | None = field(
+        Str(max_length=64), None, after=_moment, description="Date or instant"
+    )
+    min_purchases: int | None = field(COUNT, None)
+    max_purchases: int | None = field(COUNT, None)
+    min_total_spent: int | None = field(MONEY, None)
+    max_total_spent: int | None = field(MONEY, None)
+    min_balance: int | None = field(MONEY, None)
+    max_balance: int | None = field(MONEY, None)
+    birthday_month: int | None = field(Int(ge=1, le=12), None)
+    birthday_calendar: str = field(Choice("jalali", "gregorian"), "jalali")
+    consent: str | None = field(Choice("sms", "email", "push"), None)
 
     def matches(self, member: Member, now: datetime, cycle_days: int) -> bool:
         if self.name != "all" and segment_of(member, now, cycle_days) != self.name:

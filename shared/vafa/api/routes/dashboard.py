@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from vafa.api.binding import route
 from vafa.api.context import request_time
+from vafa.api.schemas import SessionIn
 from vafa.auth.dashboard import open_session
 
 router = APIGatewayHttpRouter()
@@ -33,12 +33,6 @@ def _file(name: str, content_type: str) -> Response[Any]:
     return Response(200, f"{content_type}; charset=utf-8", text, headers=_SECURITY)
 
 
-class SessionIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    token: Annotated[StrictStr, Field(min_length=1, max_length=2000)]
-
-
 @router.get("/dashboard", include_in_schema=False)
 def page() -> Response[Any]:
     return _file("dashboard.html", "text/html")
@@ -51,11 +45,16 @@ def asset(name: str) -> Response[Any]:
     return _file(*_FILES[name])
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/dashboard/session",
-    tags=["Dashboard"],
+    tag="Dashboard",
     summary="Trade a sign-in link's token for a dashboard session",
-    responses={201: {"description": "A session token for `Authorization: Bearer`"}},
+    body=SessionIn,
+    status=201,
+    responses={201: "A session token for `Authorization: Bearer`"},
+    security="none",
 )
-def post_session(body: Annotated[SessionIn, Body()]) -> Response[dict[str, str]]:
+def post_session(body: SessionIn) -> Response[Any]:
     return Response(201, "application/json", open_session(body.token, request_time(router)))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from vafa.api.binding import Param, route
 from vafa.api.context import merchant_id, request_time
 from vafa.errors import ValidationFailed
+from vafa.model import Str
 
 router = APIGatewayHttpRouter()
 DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -24,11 +25,18 @@ def _day(value: str | None, field: str, default: date) -> date:
         raise ValidationFailed(f"{field} must be a date (YYYY-MM-DD)", field=field) from exc
 
 
-@router.get("/v1/metrics", tags=["Insight"], summary="Retention metrics for a date range, as of the last run")
-def get_metrics(
-    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
-    to: Annotated[str | None, Query(max_length=40)] = None,
-) -> dict[str, Any]:
+@route(
+    router,
+    "GET",
+    "/v1/metrics",
+    tag="Insight",
+    summary="Retention metrics for a date range, as of the last run",
+    query=(
+        Param("from", Str(max_length=40), argument="from_", description="First day, YYYY-MM-DD"),
+        Param("to", Str(max_length=40), description="Last day, YYYY-MM-DD; default today"),
+    ),
+)
+def get_metrics(from_: str | None, to: str | None) -> dict[str, Any]:
     merchant = merchant_id(router)
     today = request_time(router).date()
     end = _day(to, "to", today)

@@ -2,33 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import ValidationError
 
-from vafa.api.context import json_body, merchant_id, programs, request_time
-from vafa.api.errors import field_of
-from vafa.api.schemas import ProgramOut, ProgramPatch
+from vafa.api.binding import failure, read_json, route
+from vafa.api.context import merchant_id, programs, request_time
 from vafa.errors import ValidationFailed
+from vafa.model import ValidationError
 from vafa.program import Program, merge_update
 
 router = APIGatewayHttpRouter()
 
 
-@router.get("/v1/program", tags=["Program"], summary="The merchant's program settings")
-def get_program() -> ProgramOut:
-    return programs().get(merchant_id(router))
+@route(
+    router, "GET", "/v1/program", tag="Program", summary="The merchant's program settings", response=Program
+)
+def get_program() -> dict[str, Any]:
+    return programs().get(merchant_id(router)).model_dump()
 
 
-@router.put("/v1/program", tags=["Program"], summary="Change some program settings")
-def put_program(patch: Annotated[ProgramPatch, Body()]) -> ProgramOut:
+@route(
+    router,
+    "PUT",
+    "/v1/program",
+    tag="Program",
+    summary="Change some program settings",
+    response=Program,
+    documented_body=Program,  # any subset of its fields; merged with the current settings below
+)
+def put_program() -> dict[str, Any]:
+    """Named fields are replaced; `reminders`, `quiet_hours`, `sms`, `email` and `templates` are merged
+    field by field with the current settings."""
     merchant = merchant_id(router)
     current = programs().get(merchant)
+    update = read_json(router)
+    if not isinstance(update, dict):
+        raise ValidationFailed("the request body must be a JSON object", field="body")
     try:
-        updated = Program.model_validate(merge_update(current, json_body(router)))
+        updated = Program.model_validate(merge_update(current, update))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ValidationFailed(first.get("msg", "invalid value"), field=field_of(first["loc"])) from exc
-    return programs().put(merchant, updated, request_time(router))
+        raise failure(exc) from None
+    return programs().put(merchant, updated, request_time(router)).model_dump()

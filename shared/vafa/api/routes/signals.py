@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from vafa.api.binding import Param, route
 from vafa.api.context import decode_cursor, encode_cursor, merchant_id, request_time
 from vafa.api.schemas import CartIn, FeedbackIn, NotificationPage, PushSubscriptionIn, VapidKeyOut
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
+from vafa.model import Int, Str
 from vafa.retention import signals
 from vafa.store import keys as k
 
@@ -30,35 +31,53 @@ def _cors(response: Response[Any]) -> Response[Any]:
     return response
 
 
-@router.put(
-    "/v1/carts/<cart_id>", tags=["Signals"], summary="The cart as it stands (abandoned-cart reminders)"
+@route(
+    router,
+    "PUT",
+    "/v1/carts/<cart_id>",
+    tag="Signals",
+    summary="The cart as it stands (abandoned-cart reminders)",
+    body=CartIn,
+    responses={200: "Updated", 201: "Created"},
 )
-def put_cart(cart_id: str, body: Annotated[CartIn, Body()]) -> Response[dict[str, Any]]:
+def put_cart(cart_id: str, body: CartIn) -> Response[Any]:
     merchant = merchant_id(router)
     check_client_id(cart_id, "cart_id")
     created, cart = signals.put_cart(merchant, cart_id, body.model_dump(), request_time(router))
     return Response(201 if created else 200, "application/json", cart)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/customers/<customer_id>/notifications",
-    tags=["Customers"],
+    tag="Customers",
     summary="Every message decided for this customer, newest first",
+    query=(
+        Param("limit", Int(ge=1, le=200), 50, description="Page size"),
+        Param("cursor", Str(max_length=300), description="next_cursor of the previous page"),
+    ),
+    response=NotificationPage,
 )
-def get_notifications(
-    customer_id: str,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
-) -> NotificationPage:
+def get_notifications(customer_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
     merchant = merchant_id(router)
     check_client_id(customer_id, "customer_id")
     start = decode_cursor(cursor, k.NOTE_PREFIX, numeric=False)
     rows, last = signals.notifications_page(merchant, customer_id, limit, start)
-    return {"items": rows, "next_cursor": encode_cursor(last)}  # type: ignore[return-value]
+    return {"items": rows, "next_cursor": encode_cursor(last)}
 
 
-@router.post("/v1/push-subscriptions", tags=["Push"], summary="Save a browser's push subscription (site key)")
-def post_push_subscription(body: Annotated[PushSubscriptionIn, Body()]) -> Response[dict[str, Any]]:
+@route(
+    router,
+    "POST",
+    "/v1/push-subscriptions",
+    tag="Push",
+    summary="Save a browser's push subscription (site key)",
+    body=PushSubscriptionIn,
+    responses={200: "Already saved", 201: "Saved"},
+    security="siteKey",
+)
+def post_push_subscription(body: PushSubscriptionIn) -> Response[Any]:
     merchant = merchant_id(router)
     extra = [h for h in os.environ.get("VAFA_PUSH_EXTRA_HOSTS", "").split(",") if h]
     created = signals.save_push_subscription(merchant, body.model_dump(), extra, request_time(router))
@@ -69,35 +88,53 @@ def post_push_subscription(body: Annotated[PushSubscriptionIn, Body()]) -> Respo
     )
 
 
-@router.route("/v1/push-subscriptions", method="OPTIONS", include_in_schema=False)
+@router.route("/v1/push-subscriptions", method="OPTIONS")
 def preflight_subscription() -> Response[str]:
     return _cors(Response(204, "text/plain", ""))
 
 
-@router.get(
-    "/v1/push/vapid-public-key", tags=["Push"], summary="The key for pushManager.subscribe (site key)"
+@route(
+    router,
+    "GET",
+    "/v1/push/vapid-public-key",
+    tag="Push",
+    summary="The key for pushManager.subscribe (site key)",
+    response=VapidKeyOut,
+    security="siteKey",
 )
-def get_vapid_key() -> Response[VapidKeyOut]:
+def get_vapid_key() -> Response[Any]:
     return _cors(
         Response(200, "application/json", {"public_key": signals.vapid_public_key(merchant_id(router))})
     )
 
 
-@router.route("/v1/push/vapid-public-key", method="OPTIONS", include_in_schema=False)
+@router.route("/v1/push/vapid-public-key", method="OPTIONS")
 def preflight_vapid() -> Response[str]:
     return _cors(Response(204, "text/plain", ""))
 
 
-@router.post(
-    "/v1/feedback/<token>", tags=["Signals"], summary="Record a 0-10 score from a feedback link, once"
+@route(
+    router,
+    "POST",
+    "/v1/feedback/<token>",
+    tag="Signals",
+    summary="Record a 0-10 score from a feedback link, once",
+    body=FeedbackIn,
+    responses={200: "Already recorded", 201: "Recorded"},
+    security="none",
 )
-def post_feedback(token: str, body: Annotated[FeedbackIn, Body()]) -> Response[dict[str, Any]]:
+def post_feedback(token: str, body: FeedbackIn) -> Response[Any]:
     created, answer = signals.record_feedback(token, body.score, body.comment, request_time(router))
     return Response(201 if created else 200, "application/json", answer)
 
 
-@router.post(
-    "/v1/sms/inbound/<token>", tags=["Signals"], summary="SMS provider callback: replies 11/لغو opt out"
+@route(
+    router,
+    "POST",
+    "/v1/sms/inbound/<token>",
+    tag="Signals",
+    summary="SMS provider callback: replies 11/لغو opt out",
+    security="none",
 )
 def post_sms_inbound(token: str) -> dict[str, Any]:
     raw = router.current_event.decoded_body or ""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from vafa.api.binding import route
 from vafa.api.context import json_body, merchant_id, programs, request_time
 from vafa.api.schemas import PurchaseIn, PurchaseOut, RedemptionIn, RedemptionOut, RefundIn, RefundOut
 from vafa.customers import check_client_id
@@ -15,13 +15,21 @@ from vafa.timeutil import parse_instant
 from vafa.wallet import operations
 
 router = APIGatewayHttpRouter()
-_CREATED = {201: {"description": "Created (or the original answer of a retried request)"}}
+_CREATED = {201: "Created (or the original answer of a retried request)"}
 
 
-@router.post(
-    "/v1/purchases", tags=["Wallet"], summary="Record a purchase; earns cashback", responses=_CREATED
+@route(
+    router,
+    "POST",
+    "/v1/purchases",
+    tag="Wallet",
+    summary="Record a purchase; earns cashback",
+    body=PurchaseIn,
+    response=PurchaseOut,
+    status=201,
+    responses=_CREATED,
 )
-def post_purchase(body: Annotated[PurchaseIn, Body()]) -> Response[PurchaseOut]:
+def post_purchase(body: PurchaseIn) -> Response[Any]:
     merchant = merchant_id(router)
     request = operations.PurchaseRequest(
         order_id=body.order_id,
@@ -36,13 +44,18 @@ def post_purchase(body: Annotated[PurchaseIn, Body()]) -> Response[PurchaseOut]:
     return Response(201, "application/json", answer)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/purchases/<order_id>/refunds",
-    tags=["Wallet"],
+    tag="Wallet",
     summary="Refund all or part of an order; takes back its cashback",
+    body=RefundIn,
+    response=RefundOut,
+    status=201,
     responses=_CREATED,
 )
-def post_refund(order_id: str, body: Annotated[RefundIn, Body()]) -> Response[RefundOut]:
+def post_refund(order_id: str, body: RefundIn) -> Response[Any]:
     merchant = merchant_id(router)
     request = operations.RefundRequest(
         order_id=check_client_id(order_id, "order_id"),
@@ -53,8 +66,18 @@ def post_refund(order_id: str, body: Annotated[RefundIn, Body()]) -> Response[Re
     return Response(201, "application/json", operations.refund(merchant, request, request_time(router)))
 
 
-@router.post("/v1/redemptions", tags=["Wallet"], summary="Spend balance at checkout", responses=_CREATED)
-def post_redemption(body: Annotated[RedemptionIn, Body()]) -> Response[RedemptionOut]:
+@route(
+    router,
+    "POST",
+    "/v1/redemptions",
+    tag="Wallet",
+    summary="Spend balance at checkout",
+    body=RedemptionIn,
+    response=RedemptionOut,
+    status=201,
+    responses=_CREATED,
+)
+def post_redemption(body: RedemptionIn) -> Response[Any]:
     merchant = merchant_id(router)
     request = operations.RedemptionRequest(
         redemption_id=body.redemption_id,

@@ -1,0 +1,147 @@
+"""Routes declared once: Powertools' resolver dispatches them, Vafa checks the body and the query
+string against the declared records, and the OpenAPI document is written from the same declarations
+(`vafa.api.openapi`). Checking here, with `vafa.model`, keeps pydantic and Powertools' OpenAPI models
+out of the function's cold start."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from vafa.errors import MalformedRequest, ValidationFailed
+from vafa.model import Invalid, Model, Spec, ValidationError, dotted
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query-string parameter: its name in the URL, its type, and its value when left out."""
+
+    name: str
+    spec: Spec
+    default: Any = None
+    required: bool = False
+    description: str | None = None
+    argument: str | None = None  # the handler's keyword when the URL name is not an identifier
+
+    @property
+    def keyword(self) -> str:
+        return self.argument or self.name
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # Powertools form: /v1/customers/<customer_id>
+    summary: str
+    tag: str
+    name: str
+    description: str | None = None
+    body: type[Model] | None = None
+    query: tuple[Param, ...] = ()
+    response: type[Model] | None = None
+    status: int = 200
+    responses: dict[int, str] = field(default_factory=dict)
+    security: str = "apiKey"  # apiKey (Bearer secret key), siteKey (X-Site-Key) or none
+
+
+OPERATIONS: list[Operation] = []
+
+
+def failure(exc: ValidationError) -> ValidationFailed:
+    """The first problem as the API's 422: `error.field` names it, the message says what is wrong."""
+    first = exc.errors()[0]
+    where = dotted(first["loc"]) or None
+    if first["type"] == "model_attributes_type" and where is None:
+        return ValidationFailed("the request body must be a JSON object", field="body")
+    if where is None:
+        return ValidationFailed(str(first["msg"]), field="body")
+    return ValidationFailed(f"{where}: {first['msg']}", field=where)
+
+
+def read_json(router: APIGatewayHttpRouter) -> Any:
+    """The decoded JSON body: 400 when it is not JSON, 422 when there is none."""
+    raw = router.current_event.decoded_body
+    if raw is None or not raw.strip():
+        raise ValidationFailed("a JSON object body is required", field="body")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise MalformedRequest("the request body is not valid JSON") from exc
+
+
+def read_body(router: APIGatewayHttpRouter, model: type[Model]) -> Any:
+    """The JSON body checked against `model`: 400 when it is not JSON, 422 naming the bad field."""
+    data = read_json(router)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise failure(exc) from None
+
+
+def read_query(router: APIGatewayHttpRouter, param: Param) -> Any:
+    values = router.current_event.query_string_parameters or {}
+    raw = values.get(param.name)
+    if raw is None:
+        if param.required:
+            raise ValidationFailed(f"{param.name} is required", field=param.name)
+        return param.default
+    try:
+        return param.spec.coerce(raw, (param.name,))
+    except Invalid as exc:
+        raise ValidationFailed(f"{param.name}: {exc.message}", field=param.name) from None
+
+
+def route(
+    router: APIGatewayHttpRouter,
+    method: str,
+    path: str,
+    *,
+    summary: str,
+    tag: str,
+    body: type[Model] | None = None,
+    query: tuple[Param, ...] = (),
+    response: type[Model] | None = None,
+    status: int = 200,
+    responses: dict[int, str] | None = None,
+    security: str = "apiKey",
+    documented_body: type[Model] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a documented route; the handler gets its path parameters, `body` and query values.
+
+    `documented_body` describes a body the handler reads and checks itself (a partial update)."""
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        OPERATIONS.append(
+            Operation(
+                method=method,
+                path=path,
+                summary=summary,
+                tag=tag,
+                name=handler.__name__,
+                description=" ".join(handler.__doc__.split()) if handler.__doc__ else None,
+                body=body or documented_body,
+                query=query,
+                response=response,
+                status=status,
+                responses=responses or {},
+                security=security,
+            )
+        )
+
+        def call(**path_args: Any) -> Any:
+            arguments = dict(path_args)
+            if body is not None:
+                arguments["body"] = read_body(router, body)
+            for param in query:
+                arguments[param.keyword] = read_query(router, param)
+            return handler(**arguments)
+
+        call.__name__ = handler.__name__
+        router.route(path, method.upper())(call)
+        return handler
+
+    return decorate
