@@ -367,7 +367,7 @@ class Model:
             value = self.__dict__[name]
             if exclude_defaults and not spec.required and value == spec.make_default():
                 continue
-            out[name] = _plain(value)
+            out[name] = _plain(value, exclude_defaults)
         del mode
         return out
 
@@ -404,11 +404,11 @@ class Model:
         return f"{type(self).__name__}({shown})"
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, exclude_defaults: bool = False) -> Any:
     if isinstance(value, Model):
-        return value.model_dump()
+        return value.model_dump(exclude_defaults=exclude_defaults)
     if isinstance(value, list):
-        return [_plain(entry) for entry in value]
+        return [_plain(entry, exclude_defaults) for entry in value]
     if isinstance(value, dict):
-        return {key: _plain(entry) for key, entry in value.items()}
+        return {key: _plain(entry, exclude_defaults) for key, entry in value.items()}
     return value

@@ -56,3 +56,17 @@ def test_every_route_points_at_a_handler_that_exists() -> None:
         "PUT /v1/customers/{customer_id}",
         "GET /openapi.json",
     }
+
+
+def test_every_api_route_of_the_template_is_in_the_openapi_document() -> None:
+    from vafa.api import app  # registers the routes
+    from vafa.api.openapi import document
+
+    del app
+    documented = {(method.upper(), path) for path, ops in document()["paths"].items() for method in ops}
+    routed = {
+        (route.method, route.path)
+        for route in load_template(ROOT / "template.yaml").routes
+        if route.path.startswith("/v1/") and route.method != "OPTIONS"
+    }
+    assert routed == documented

@@ -1,0 +1,158 @@
+"""The OpenAPI document is the contract a shop's developer codes against: every answer must fit it.
+
+The routes' answers are checked against the schemas `/openapi.json` publishes (types, required fields,
+no field left undocumented), and bad query strings and bodies are refused with the field named.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import Shop
+
+_TYPES = {"integer": int, "string": str, "boolean": bool, "array": list, "object": dict}
+
+
+def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def problems(document: dict[str, Any], value: Any, schema: dict[str, Any], where: str = "") -> list[str]:
+    """Where `value` does not fit `schema` (the subset of JSON Schema the document uses)."""
+    schema = _resolve(document, schema)
+    if "anyOf" in schema:
+        fits = [problems(document, value, option, where) for option in schema["anyOf"]]
+        return [] if any(not found for found in fits) else fits[0]
+    kind = schema.get("type")
+    if kind == "null":
+        return [] if value is None else [f"{where}: expected null"]
+    if kind is not None and (not isinstance(value, _TYPES[kind]) or (kind == "integer" and value is True)):
+        return [f"{where or 'answer'}: expected {kind}, got {value!r}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} not in {schema['enum']}"]
+    found: list[str] = []
+    if kind == "object" and "properties" in schema:
+        found += [f"{where}.{key}: missing" for key in schema.get("required", []) if key not in value]
+        found += [f"{where}.{key}: not documented" for key in value if key not in schema["properties"]]
+        for key, entry in value.items():
+            if key in schema["properties"]:
+                found += problems(document, entry, schema["properties"][key], f"{where}.{key}")
+    if kind == "array":
+        for i, entry in enumerate(value):
+            found += problems(document, entry, schema["items"], f"{where}[{i}]")
+    return found
+
+
+def _answer_schema(document: dict[str, Any], path: str, method: str, status: int) -> dict[str, Any]:
+    operation = document["paths"][path][method]
+    return operation["responses"][str(status)]["content"]["application/json"]["schema"]
+
+
+def test_every_answer_fits_the_published_schema(shop: Shop) -> None:
+    document = requests.get(shop.base + "/openapi.json", timeout=10).json()
+    customer = {
+        "phone": "09121234567",
+        "name": "سارا",
+        "birthday": {"calendar": "jalali", "date": "1370-06-31"},
+    }
+    calls = [
+        (
+            "PUT",
+            "/v1/customers/c-7",
+            "/v1/customers/{customer_id}",
+            {**customer, "consent": {"sms": True}},
+            201,
+        ),
+        (
+            "POST",
+            "/v1/purchases",
+            "/v1/purchases",
+            {"order_id": "o-7", "customer_id": "c-7", "amount": 90_000},
+            201,
+        ),
+        (
+            "POST",
+            "/v1/redemptions",
+            "/v1/redemptions",
+            {"redemption_id": "r-7", "customer_id": "c-7", "amount": 1_000, "order_id": "o-8"},
+            201,
+        ),
+        ("POST", "/v1/purchases/o-7/refunds", "/v1/purchases/{order_id}/refunds", {"refund_id": "f-7"}, 201),
+        ("GET", "/v1/customers/c-7", "/v1/customers/{customer_id}", None, 200),
+        ("GET", "/v1/customers?phone=%2B989121234567", "/v1/customers", None, 200),
+        ("GET", "/v1/customers/c-7/ledger?limit=2", "/v1/customers/{customer_id}/ledger", None, 200),
+        ("GET", "/v1/customers/c-7/notifications", "/v1/customers/{customer_id}/notifications", None, 200),
+        ("GET", "/v1/program", "/v1/program", None, 200),
+        ("PUT", "/v1/program", "/v1/program", {"quiet_hours": {"start": "22:00"}}, 200),
+    ]
+    for method, url, path, body, status in calls:
+        answer = shop.call(method, url, body)
+        assert answer.status_code == status, (url, answer.text)
+        schema = _answer_schema(document, path, method.lower(), status)
+        assert problems(document, answer.json(), schema) == [], url
+    refused = shop.call(
+        "POST", "/v1/redemptions", {"redemption_id": "r-x", "customer_id": "c-7", "amount": 10**9}
+    )
+    assert refused.status_code == 409
+    error_schema = document["paths"]["/v1/redemptions"]["post"]["responses"]["409"]["content"][
+        "application/json"
+    ]
+    assert problems(document, refused.json(), error_schema["schema"]) == []
+
+
+def test_the_document_describes_bodies_parameters_and_keys(shop: Shop) -> None:
+    document = requests.get(shop.base + "/openapi.json", timeout=10).json()
+    purchase = document["paths"]["/v1/purchases"]["post"]
+    body = _resolve(document, purchase["requestBody"]["content"]["application/json"]["schema"])
+    assert body["required"] == ["order_id", "customer_id", "amount"]
+    assert body["properties"]["amount"] == {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 10**15,
+        "description": "Integer amount in the smallest unit",
+    }
+    ledger = document["paths"]["/v1/customers/{customer_id}/ledger"]["get"]
+    limit = next(p for p in ledger["parameters"] if p["name"] == "limit")
+    assert limit["in"] == "query" and limit["schema"]["maximum"] == 200 and limit["schema"]["default"] == 50
+    assert document["paths"]["/v1/push-subscriptions"]["post"]["security"] == [{"siteKey": []}]
+    assert document["paths"]["/v1/feedback/{token}"]["post"]["security"] == []
+    assert "security" not in purchase and document["security"] == [{"apiKey": []}]
+
+
+def test_swagger_ui_is_served_whole_from_the_api(shop: Shop) -> None:
+    page = requests.get(shop.base + "/docs", timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "SwaggerUIBundle" in page.text and '"/v1/purchases"' in page.text
+    assert "<script src=" not in page.text and "<link " not in page.text  # nothing from a CDN
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v1/customers/c-1/ledger?limit=0", "limit"),
+        ("/v1/customers/c-1/ledger?limit=ten", "limit"),
+        ("/v1/customers/c-1/ledger?limit=2.5", "limit"),
+        ("/v1/customers", "phone"),
+        ("/v1/campaigns?limit=101", "limit"),
+        ("/v1/metrics?from=" + "9" * 50, "from"),
+    ],
+)
+def test_bad_query_strings_name_the_parameter(shop: Shop, path: str, field: str) -> None:
+    answer = shop.call("GET", path)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "null", '"text"'])
+def test_a_missing_or_non_object_body_is_refused_naming_the_body(shop: Shop, raw: str) -> None:
+    for path in ("/v1/purchases", "/v1/redemptions"):
+        answer = shop.http.post(shop.base + path, data=raw, headers={"Content-Type": "application/json"})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["field"] == "body"
+    program = shop.http.put(shop.base + "/v1/program", data=raw, headers={"Content-Type": "application/json"})
+    assert program.status_code == 422 and program.json()["error"]["field"] == "body"
