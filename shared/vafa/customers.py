@@ -49,7 +49,7 @@ def _email(value: str) -> str:
 
 class BirthdayIn(Model, extra="forbid"):
     calendar: str = field(Choice("jalali", "gregorian"))
-    date: str = field(Str(pattern=r"^\d{4}-\d{2}-\d{2}$"), description="YYYY-MM-DD in that calendar")
+    date: str = field(Str(pattern=r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), description="YYYY-MM-DD in that calendar")
 
 
 class ConsentIn(Model, extra="forbid"):

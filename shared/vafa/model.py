@@ -116,7 +116,7 @@ class Str(Spec):
             )
         if self.max_length is not None and len(value) > self.max_length:
             raise Invalid(f"must be at most {self.max_length} characters", "string_too_long", loc)
-        if self.pattern is not None and not self.pattern.search(value):
+        if self.pattern is not None and not self.pattern.fullmatch(value):
             raise Invalid(f"must match {self.pattern.pattern}", "string_pattern_mismatch", loc)
         return value
 
@@ -127,7 +127,7 @@ class Str(Spec):
         if self.max_length is not None:
             out["maxLength"] = self.max_length
         if self.pattern is not None:
-            out["pattern"] = self.pattern.pattern
+            out["pattern"] = f"^(?:{self.pattern.pattern})$"  # JSON Schema searches; the check matches whole
         return out
 
 

@@ -72,7 +72,7 @@ class CartIn(Model):
     customer_id: str = field(CLIENT_ID)
     items: list[CartLine] = field(Items(CartLine.nested(), max_length=200), factory=list)
     total: int = field(MONEY)
-    url: str | None = field(Str(max_length=2000, pattern=r"^https?://"), None)
+    url: str | None = field(Str(max_length=2000, pattern=r"https?://\S+"), None)
 
 
 class PushKeys(Model):
