@@ -94,6 +94,17 @@ class Int(Spec):
         return out
 
 
+class Num(Spec):
+    """A JSON number, whole or not (rates and ratios; money is always `Int`)."""
+
+    json_type = "number"
+
+    def check(self, value: Any, loc: Loc) -> Any:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise Invalid("must be a number", "float_type", loc)
+        return value
+
+
 class Str(Spec):
     json_type = "string"
 
@@ -223,10 +234,17 @@ class Field:
         nullable: bool,
         description: str | None,
         after: Callable[[Any], Any] | None,
+        alias: str | None = None,
     ) -> None:
         self.spec, self.default, self.factory = spec, default, factory
         self.nullable, self.description, self.after = nullable, description, after
+        self.alias = alias
         self.name = ""
+
+    @property
+    def key(self) -> str:
+        """The field's name in JSON (an alias where the JSON name is not a Python name, like `from`)."""
+        return self.alias or self.name
 
     @property
     def required(self) -> bool:
@@ -271,11 +289,12 @@ def field(
     nullable: bool = False,
     description: str | None = None,
     after: Callable[[Any], Any] | None = None,
+    alias: str | None = None,
 ) -> Any:
     """Declare a field (typed `Any` so that the class annotation states the Python type)."""
     if isinstance(spec, type):
         spec = Nested(spec)
-    return Field(spec, default, factory, nullable or default is None, description, after)
+    return Field(spec, default, factory, nullable or default is None, description, after, alias)
 
 
 class Model:
@@ -330,19 +349,20 @@ class Model:
         problems: list[dict[str, Any]] = []
         values: dict[str, Any] = {}
         for name, spec in cls.model_fields.items():
-            if name not in data:
+            if spec.key not in data:
                 if spec.required:
-                    problems.append({"loc": (*loc, name), "msg": "is required", "type": "missing"})
+                    problems.append({"loc": (*loc, spec.key), "msg": "is required", "type": "missing"})
                 else:
                     values[name] = spec.make_default()
                 continue
             try:
-                values[name] = spec.check(data[name], (*loc, name))
+                values[name] = spec.check(data[spec.key], (*loc, spec.key))
             except Invalid as exc:
                 problems.append({"loc": exc.loc, "msg": exc.message, "type": exc.kind})
         if cls.model_extra == "forbid":
+            known = {spec.key for spec in cls.model_fields.values()}
             for key in data:
-                if key not in cls.model_fields:
+                if key not in known:
                     problems.append(
                         {"loc": (*loc, str(key)), "msg": "is not a known field", "type": "extra_forbidden"}
                     )
@@ -350,7 +370,7 @@ class Model:
             raise ValidationError(problems)
         record = object.__new__(cls)
         record.__dict__.update(values)
-        record.model_fields_set = {name for name in cls.model_fields if name in data}
+        record.model_fields_set = {name for name, spec in cls.model_fields.items() if spec.key in data}
         try:
             record.check_model()
         except ValueError as exc:
@@ -367,7 +387,7 @@ class Model:
             value = self.__dict__[name]
             if exclude_defaults and not spec.required and value == spec.make_default():
                 continue
-            out[name] = _plain(value, exclude_defaults)
+            out[spec.key] = _plain(value, exclude_defaults)
         del mode
         return out
 
@@ -380,9 +400,9 @@ class Model:
         name = cls.__name__
         if name not in defs:
             defs[name] = {}  # placeholder: records that refer to themselves stop here
-            properties = {key: spec.schema(defs) for key, spec in cls.model_fields.items()}
+            properties = {spec.key: spec.schema(defs) for spec in cls.model_fields.values()}
             schema: dict[str, Any] = {"type": "object", "properties": properties}
-            required = [key for key, spec in cls.model_fields.items() if spec.required]
+            required = [spec.key for spec in cls.model_fields.values() if spec.required]
             if required:
                 schema["required"] = required
             if cls.model_extra == "forbid":

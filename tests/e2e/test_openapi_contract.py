@@ -6,6 +6,7 @@ no field left undocumented), and bad query strings and bodies are refused with t
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -13,7 +14,14 @@ import requests
 
 from tests.e2e.conftest import Shop
 
-_TYPES = {"integer": int, "string": str, "boolean": bool, "array": list, "object": dict}
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "integer": int,
+    "number": (int, float),
+    "string": str,
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+}
 
 
 def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -31,11 +39,20 @@ def problems(document: dict[str, Any], value: Any, schema: dict[str, Any], where
     kind = schema.get("type")
     if kind == "null":
         return [] if value is None else [f"{where}: expected null"]
-    if kind is not None and (not isinstance(value, _TYPES[kind]) or (kind == "integer" and value is True)):
+    if kind is not None and (
+        not isinstance(value, _TYPES[kind]) or (kind in ("integer", "number") and value is True)
+    ):
         return [f"{where or 'answer'}: expected {kind}, got {value!r}"]
     if "enum" in schema and value not in schema["enum"]:
         return [f"{where}: {value!r} not in {schema['enum']}"]
     found: list[str] = []
+    if (
+        kind == "object"
+        and "additionalProperties" in schema
+        and isinstance(schema["additionalProperties"], dict)
+    ):
+        for key, entry in value.items():
+            found += problems(document, entry, schema["additionalProperties"], f"{where}.{key}")
     if kind == "object" and "properties" in schema:
         found += [f"{where}.{key}: missing" for key in schema.get("required", []) if key not in value]
         found += [f"{where}.{key}: not documented" for key in value if key not in schema["properties"]]
@@ -103,6 +120,81 @@ def test_every_answer_fits_the_published_schema(shop: Shop) -> None:
         "application/json"
     ]
     assert problems(document, refused.json(), error_schema["schema"]) == []
+
+
+def _site_key_subscription(customer_id: str) -> dict[str, Any]:
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    )
+    return {
+        "customer_id": customer_id,
+        "endpoint": "https://fcm.googleapis.com/fcm/send/contract-test",
+        "keys": {
+            "p256dh": base64.urlsafe_b64encode(point).decode().rstrip("="),
+            "auth": base64.urlsafe_b64encode(b"sixteen-byte-key").decode().rstrip("="),
+        },
+    }
+
+
+def test_signals_campaigns_segments_and_metrics_fit_the_published_schema(shop: Shop, stack) -> None:
+    document = requests.get(shop.base + "/openapi.json", timeout=10).json()
+    purchase = {
+        "order_id": "o-m",
+        "customer_id": "c-m",
+        "amount": 50_000,
+        "customer": {"phone": "09351234567"},
+    }
+    assert shop.call("POST", "/v1/purchases", purchase).status_code == 201
+    site = {"X-Site-Key": shop.keys["site_key"]}
+    campaign = {
+        "campaign_id": "k-m",
+        "name": "یلدا",
+        "segment": {"min_purchases": 1},
+        "template": {"fa": "سلام"},
+    }
+    calls: list[tuple[str, str, str, Any, int, dict[str, str]]] = [
+        (
+            "PUT",
+            "/v1/carts/k-1",
+            "/v1/carts/{cart_id}",
+            {"customer_id": "c-m", "total": 5, "items": [{"sku": "a"}]},
+            201,
+            {},
+        ),
+        ("GET", "/v1/push/vapid-public-key", "/v1/push/vapid-public-key", None, 200, site),
+        (
+            "POST",
+            "/v1/push-subscriptions",
+            "/v1/push-subscriptions",
+            _site_key_subscription("c-m"),
+            201,
+            site,
+        ),
+        ("POST", "/v1/campaigns", "/v1/campaigns", campaign, 201, {}),
+        ("GET", "/v1/campaigns/k-m", "/v1/campaigns/{campaign_id}", None, 200, {}),
+        ("GET", "/v1/campaigns", "/v1/campaigns", None, 200, {}),
+        ("POST", "/v1/campaigns/k-m/cancel", "/v1/campaigns/{campaign_id}/cancel", None, 200, {}),
+        ("GET", "/v1/segments", "/v1/segments", None, 200, {}),
+        ("POST", "/v1/segments/preview", "/v1/segments/preview", {"segment": "new"}, 200, {}),
+    ]
+    for method, url, path, body, status, headers in calls:
+        answer = shop.call(method, url, body, headers=headers) if headers else shop.call(method, url, body)
+        assert answer.status_code == status, (url, answer.text)
+        assert (
+            problems(document, answer.json(), _answer_schema(document, path, method.lower(), status)) == []
+        ), url
+    ran = requests.post(
+        f"{stack.url}/_local/schedules/metrics/run", json={"time": "2030-01-02T00:00:00Z"}, timeout=120
+    )
+    assert ran.status_code == 200
+    metrics = shop.call("GET", "/v1/metrics?from=2026-01-01&to=2030-01-01")
+    assert metrics.status_code == 200 and metrics.json()["orders"] == 1
+    assert problems(document, metrics.json(), _answer_schema(document, "/v1/metrics", "get", 200)) == []
 
 
 def test_the_document_describes_bodies_parameters_and_keys(shop: Shop) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vafa.customers import CLIENT_ID, BirthdayIn, ProfileIn
-from vafa.model import AnyJson, Bool, Choice, Int, Items, Model, Str, field
+from vafa.model import AnyJson, Bool, Choice, Int, Items, Mapping, Model, Num, Str, field
 from vafa.program import MAX_MONEY, MONEY
 from vafa.timeutil import parse_instant
 
@@ -240,3 +240,179 @@ class NotificationOut(Model):
 class NotificationPage(Model):
     items: list[NotificationOut] = field(Items(NotificationOut.nested()))
     next_cursor: str | None = _maybe_text()
+
+
+class CartOut(Model):
+    cart_id: str = _text()
+    customer_id: str = _text()
+    total: int = field(Int())
+    items: list[CartLine] = field(Items(CartLine.nested()))
+    url: str | None = _maybe_text()
+    updated_at: str = _text()
+    reminder_due_at: str | None = _maybe_text("When the abandoned-cart reminder is due; null once closed")
+
+
+class SubscribedOut(Model):
+    customer_id: str = _text()
+    subscribed: bool = field(Bool())
+
+
+class SmsReplyOut(Model):
+    action: str = field(Choice("opt_out", "opt_in", "none"), description="What the reply asked for")
+    customers: list[str] = field(Items(Str()), description="Customer ids whose SMS consent changed")
+    at: str = _text()
+
+
+class FeedbackOut(Model):
+    order_id: str = _text()
+    score: int = field(Int(ge=0, le=10))
+    comment: str | None = _maybe_text()
+    at: str = _text()
+
+
+class SessionOut(Model):
+    session: str = _text("Send as `Authorization: Bearer <session>`; read-only")
+    merchant_id: str = _text()
+    expires_at: str = _text()
+
+
+def _count(description: str | None = None) -> Any:
+    return field(Int(ge=0), description=description)
+
+
+class HoldoutSample(Model):
+    messaged: int = _count()
+    holdout: int = _count()
+
+
+class OutcomeOut(Model):
+    """What one message kind or campaign brought, as of the last metrics run."""
+
+    sent: int = _count()
+    suppressed: int = _count()
+    failed: int = _count()
+    clicked: int = _count()
+    converted: int = _count("Messaged customers who bought within the attribution window")
+    revenue: int = _count("Their purchases in that window")
+    holdout_lift: float | None = field(
+        Num(), nullable=True, description="Return rate of the messaged minus the holdout's; null without both"
+    )
+    holdout_sample: HoldoutSample = field(HoldoutSample)
+
+
+class CampaignOut(OutcomeOut):
+    """A campaign, its state and its results."""
+
+    campaign_id: str = _text()
+    name: str = _text()
+    segment: dict[str, Any] = field(
+        Mapping(AnyJson()), description="The segment as stored: a name and filters"
+    )
+    channel: str | None = field(Choice("sms", "email", "push"), nullable=True)
+    template: dict[str, str] = field(Mapping(Str()))
+    url: str | None = _maybe_text()
+    send_at: str = _text()
+    status: str = field(Choice("scheduled", "sending", "sent", "canceled"))
+    created_at: str = _text()
+    started_at: str | None = _maybe_text()
+    finished_at: str | None = _maybe_text()
+    canceled_at: str | None = _maybe_text()
+    audience: int | None = field(
+        Int(ge=0), nullable=True, description="Customers in the segment when it went out"
+    )
+    queued: int = _count()
+    holdout: int = _count("Customers held back to measure the lift")
+
+
+class CampaignList(Model):
+    items: list[CampaignOut] = field(Items(CampaignOut.nested()))
+    next_cursor: str | None = _maybe_text()
+
+
+class SegmentSize(Model):
+    name: str = _text()
+    size: int = _count()
+    description: str = _text()
+
+
+class RfmScores(Model):
+    """Customers per score (1-5) of recency, frequency and monetary value."""
+
+    recency: dict[str, int] = field(Mapping(Int(ge=0)))
+    frequency: dict[str, int] = field(Mapping(Int(ge=0)))
+    monetary: dict[str, int] = field(Mapping(Int(ge=0)))
+
+
+class SegmentsOut(Model):
+    customers: int = _count()
+    cycle_days: int = _count("The shop's typical days between purchases, which scales recency")
+    items: list[SegmentSize] = field(Items(SegmentSize.nested()))
+    scores: RfmScores = field(RfmScores)
+    as_of: str = _text()
+
+
+class ConsentCounts(Model):
+    sms: int = _count()
+    email: int = _count()
+    push: int = _count()
+
+
+class SegmentPreviewOut(Model):
+    segment: dict[str, Any] = field(Mapping(AnyJson()))
+    size: int = _count()
+    with_consent: ConsentCounts = field(ConsentCounts)
+    by_segment: dict[str, int] = field(Mapping(Int(ge=0)))
+    as_of: str = _text()
+
+
+class CustomerCounts(Model):
+    total: int = _count()
+    new: int = _count()
+    active_30d: int = _count()
+    active_90d: int = _count()
+    churned: int = _count()
+
+
+class GapsOut(Model):
+    median: float = field(Num(), description="Median days between a customer's purchases")
+    histogram: list[list[int]] = field(
+        Items(Items(Int())), description="[from_day, to_day, count] buckets of days between purchases"
+    )
+
+
+class CohortOut(Model):
+    cohort: str = _text("First-purchase month, YYYY-MM")
+    size: int = _count()
+    retention: list[float] = field(Items(Num()), description="Share still buying in each month after")
+
+
+class WalletTotals(Model):
+    earned: int = _count()
+    redeemed: int = _count()
+    expired: int = _count()
+    reversed: int = _count()
+    gifted: int = _count()
+    outstanding: int = _count()
+
+
+class MetricsOut(Model):
+    """Retention metrics for the range, as of the last metrics run."""
+
+    as_of: str | None = _maybe_text("When the metrics run last ran; null before its first run")
+    from_: str = field(Str(), alias="from")
+    to: str = _text()
+    customers: CustomerCounts = field(CustomerCounts)
+    repeat_purchase_rate: float = field(Num())
+    purchase_funnel: list[int] = field(Items(Int(ge=0)), description="Customers with at least i+1 purchases")
+    return_rate: dict[str, float] = field(Mapping(Num()), description="Share returning within 30d, 60d, 90d")
+    orders: int = _count()
+    revenue: int = _count()
+    average_order_value: int = _count()
+    purchase_frequency: float = field(Num())
+    lifetime_value: int = _count()
+    predicted_lifetime_value: int = _count()
+    days_between_purchases: GapsOut = field(GapsOut)
+    cohorts: list[CohortOut] = field(Items(CohortOut.nested()))
+    wallet: WalletTotals = field(WalletTotals)
+    messages: dict[str, OutcomeOut] = field(Mapping(OutcomeOut.nested()), description="Per message kind")
+    campaigns: dict[str, OutcomeOut] = field(Mapping(OutcomeOut.nested()), description="Per campaign id")

@@ -9,7 +9,14 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.api.binding import Param, route
 from vafa.api.context import decode_cursor, encode_cursor, json_body, merchant_id, programs, request_time
-from vafa.api.schemas import CampaignIn, SegmentPreviewIn
+from vafa.api.schemas import (
+    CampaignIn,
+    CampaignList,
+    CampaignOut,
+    SegmentPreviewIn,
+    SegmentPreviewOut,
+    SegmentsOut,
+)
 from vafa.campaigns import report, store
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
@@ -30,6 +37,7 @@ router = APIGatewayHttpRouter()
     tag="Campaigns",
     summary="Schedule a message to a segment",
     body=CampaignIn,
+    response=CampaignOut,
     status=201,
     responses={201: "Created (or the original answer of a retried request)"},
 )
@@ -62,6 +70,7 @@ def post_campaign(body: CampaignIn) -> Response[Any]:
     "/v1/campaigns",
     tag="Campaigns",
     summary="Campaigns with their results, by id",
+    response=CampaignList,
     query=(
         Param("limit", Int(ge=1, le=100), 50, description="Page size"),
         Param("cursor", Str(max_length=300), description="next_cursor of the previous page"),
@@ -82,7 +91,14 @@ def list_campaigns(limit: int, cursor: str | None) -> dict[str, Any]:
     }
 
 
-@route(router, "GET", "/v1/campaigns/<campaign_id>", tag="Campaigns", summary="A campaign and its results")
+@route(
+    router,
+    "GET",
+    "/v1/campaigns/<campaign_id>",
+    tag="Campaigns",
+    summary="A campaign and its results",
+    response=CampaignOut,
+)
 def get_campaign(campaign_id: str) -> dict[str, Any]:
     merchant = merchant_id(router)
     return report.results(merchant, store.get(merchant, check_client_id(campaign_id, "campaign_id")))
@@ -94,6 +110,7 @@ def get_campaign(campaign_id: str) -> dict[str, Any]:
     "/v1/campaigns/<campaign_id>/cancel",
     tag="Campaigns",
     summary="Stop a campaign that has not finished",
+    response=CampaignOut,
 )
 def cancel_campaign(campaign_id: str) -> dict[str, Any]:
     merchant = merchant_id(router)
@@ -107,6 +124,7 @@ def cancel_campaign(campaign_id: str) -> dict[str, Any]:
     "/v1/segments",
     tag="Campaigns",
     summary="Named segments with their sizes, and RFM scores",
+    response=SegmentsOut,
 )
 def get_segments() -> dict[str, Any]:
     merchant = merchant_id(router)
@@ -120,6 +138,7 @@ def get_segments() -> dict[str, Any]:
     tag="Campaigns",
     summary="How many customers a segment holds now",
     body=SegmentPreviewIn,
+    response=SegmentPreviewOut,
 )
 def preview_segment(body: SegmentPreviewIn) -> dict[str, Any]:
     merchant = merchant_id(router)

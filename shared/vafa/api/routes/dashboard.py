@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.api.binding import route
 from vafa.api.context import request_time
-from vafa.api.schemas import SessionIn
+from vafa.api.schemas import SessionIn, SessionOut
 from vafa.auth.dashboard import open_session
 
 router = APIGatewayHttpRouter()
@@ -52,6 +52,7 @@ def asset(name: str) -> Response[Any]:
     tag="Dashboard",
     summary="Trade a sign-in link's token for a dashboard session",
     body=SessionIn,
+    response=SessionOut,
     status=201,
     responses={201: "A session token for `Authorization: Bearer`"},
     security="none",

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.api.binding import Param, route
 from vafa.api.context import merchant_id, request_time
+from vafa.api.schemas import MetricsOut
 from vafa.errors import ValidationFailed
 from vafa.model import Str
 
@@ -31,6 +32,7 @@ def _day(value: str | None, field: str, default: date) -> date:
     "/v1/metrics",
     tag="Insight",
     summary="Retention metrics for a date range, as of the last run",
+    response=MetricsOut,
     query=(
         Param("from", Str(max_length=40), argument="from_", description="First day, YYYY-MM-DD"),
         Param("to", Str(max_length=40), description="Last day, YYYY-MM-DD; default today"),

@@ -12,7 +12,17 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.api.binding import Param, route
 from vafa.api.context import decode_cursor, encode_cursor, merchant_id, request_time
-from vafa.api.schemas import CartIn, FeedbackIn, NotificationPage, PushSubscriptionIn, VapidKeyOut
+from vafa.api.schemas import (
+    CartIn,
+    CartOut,
+    FeedbackIn,
+    FeedbackOut,
+    NotificationPage,
+    PushSubscriptionIn,
+    SmsReplyOut,
+    SubscribedOut,
+    VapidKeyOut,
+)
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
 from vafa.model import Int, Str
@@ -38,6 +48,7 @@ def _cors(response: Response[Any]) -> Response[Any]:
     tag="Signals",
     summary="The cart as it stands (abandoned-cart reminders)",
     body=CartIn,
+    response=CartOut,
     responses={200: "Updated", 201: "Created"},
 )
 def put_cart(cart_id: str, body: CartIn) -> Response[Any]:
@@ -74,6 +85,7 @@ def get_notifications(customer_id: str, limit: int, cursor: str | None) -> dict[
     tag="Push",
     summary="Save a browser's push subscription (site key)",
     body=PushSubscriptionIn,
+    response=SubscribedOut,
     responses={200: "Already saved", 201: "Saved"},
     security="siteKey",
 )
@@ -120,6 +132,7 @@ def preflight_vapid() -> Response[str]:
     tag="Signals",
     summary="Record a 0-10 score from a feedback link, once",
     body=FeedbackIn,
+    response=FeedbackOut,
     responses={200: "Already recorded", 201: "Recorded"},
     security="none",
 )
@@ -134,6 +147,7 @@ def post_feedback(token: str, body: FeedbackIn) -> Response[Any]:
     "/v1/sms/inbound/<token>",
     tag="Signals",
     summary="SMS provider callback: replies 11/لغو opt out",
+    response=SmsReplyOut,
     security="none",
 )
 def post_sms_inbound(token: str) -> dict[str, Any]:
