@@ -134,6 +134,34 @@ def test_malformed_huge_and_deeply_nested_bodies_get_4xx_not_5xx(shop: Shop) -> 
     assert not_object.status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "raw"),
+    [
+        ("POST", "/v1/purchases", '{"order_id": "o\\ud800", "customer_id": "c-s", "amount": 5}'),
+        (
+            "POST",
+            "/v1/purchases",
+            '{"order_id": "o-s", "customer_id": "c-s", "amount": 5, "customer": {"name": "\\udfff"}}',
+        ),
+        ("POST", "/v1/redemptions", '{"redemption_id": "r\\ud800", "customer_id": "c-s", "amount": 1}'),
+        ("PUT", "/v1/program", '{"shop_name": "\\ud800"}'),
+        ("PUT", "/v1/customers/c-s", '{"name": "x\\ud800"}'),
+    ],
+)
+def test_lone_surrogate_escapes_are_malformed_and_change_nothing(
+    shop: Shop, method: str, path: str, raw: str
+) -> None:
+    headers = {"Content-Type": "application/json"}
+    answer = shop.http.request(method, shop.base + path, data=raw.encode(), headers=headers, timeout=30)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "malformed_json"
+    assert shop.call("GET", "/v1/customers/c-s").status_code == 404
+    assert shop.call("GET", "/v1/program").json()["shop_name"] is None
+    paired = '{"order_id": "o-e", "customer_id": "c-e", "amount": 5, "customer": {"name": "\\ud83d\\ude00"}}'
+    emoji = shop.http.post(shop.base + "/v1/purchases", data=paired.encode(), headers=headers, timeout=30)
+    assert emoji.status_code == 201 and shop.call("GET", "/v1/customers/c-e").json()["name"] == "\U0001f600"
+
+
 def test_keys_are_required_and_merchants_cannot_see_each_other(shop: Shop, stack) -> None:
     assert requests.get(shop.base + "/v1/program", timeout=10).status_code == 401
     wrong = requests.get(

@@ -68,9 +68,14 @@ def read_json(router: APIGatewayHttpRouter) -> Any:
     if raw is None or not raw.strip():
         raise ValidationFailed("a JSON object body is required", field="body")
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+        # `"\ud800"` is valid JSON but no text: a lone surrogate cannot be stored or sent on.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MalformedRequest("the request body holds a lone UTF-16 surrogate escape (\\udXXX)") from exc
     except ValueError as exc:
         raise MalformedRequest("the request body is not valid JSON") from exc
+    return data
 
 
 def read_body(router: APIGatewayHttpRouter, model: type[Model]) -> Any:
