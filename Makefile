@@ -31,6 +31,7 @@ browser:
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared/vafa functions
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP)

@@ -59,7 +59,7 @@ def parse_birthday(calendar: str, text: str, *, today: date) -> Birthday:
         raise InvalidDate("a birthday cannot be in the future")
     if today.year - gregorian.year > 130:
         raise InvalidDate("a birthday more than 130 years ago is not plausible")
-    return Birthday(calendar, year, month, day)  # type: ignore[arg-type]
+    return Birthday(calendar, year, month, day)
 
 
 def occurrence_in_year(birthday: Birthday, year: int) -> date:

@@ -83,7 +83,7 @@ def apply_profile(
                 parsed = parse_birthday(profile.birthday.calendar, profile.birthday.date, today=now.date())
             except InvalidDate as exc:
                 raise ValidationFailed(str(exc), field=f"{field_prefix}birthday.date") from exc
-            item.birthday = parsed.as_dict()  # type: ignore[assignment]
+            item.birthday = parsed.as_dict()
             # Birthdays are found by calendar month-day, so the index entry never changes year to year.
             item.DuePK = k.due_pk(item.PK.split("#")[1], "birthday")
             item.DueSK = f"{parsed.calendar}:{parsed.month:02d}-{parsed.day:02d}#{item.customer_id}"
@@ -102,7 +102,7 @@ def apply_profile(
                 value = getattr(profile.consent, channel)
                 if value is not None:
                     current[channel] = value
-        item.consent = current  # type: ignore[assignment]
+        item.consent = current
     item.updated_at = iso(now)
     return item
 

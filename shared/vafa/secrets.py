@@ -6,7 +6,7 @@ import os
 import secrets as _random
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 
@@ -15,7 +15,7 @@ _lock = threading.Lock()
 _TTL = 300.0
 
 
-def _client(service: str) -> Any:
+def _client(service: Literal["ssm", "secretsmanager"]) -> Any:
     from vafa.config import settings
 
     current = settings()

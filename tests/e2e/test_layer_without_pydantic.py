@@ -19,6 +19,8 @@ sys.modules["pydantic"] = None  # `import pydantic` now raises ImportError, as i
 import requests
 from vafa.local.stack import LocalStack
 
+from datetime import UTC, datetime, timedelta
+soon = (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 stack = LocalStack(port=0)
 stack.start()
 try:
@@ -40,9 +42,9 @@ try:
         "segments": call("GET", "/v1/segments"),
         "campaign": call("POST", "/v1/campaigns",
                          {"campaign_id": "k", "name": "n", "segment": "all", "template": {"fa": "سلام"}}),
-        "reminders": call("POST", "/_local/schedules/reminders/run", {"time": "2030-01-01T10:00:00Z"}, {}),
-        "metrics": call("POST", "/_local/schedules/metrics/run", {"time": "2030-01-01T10:00:00Z"}, {}),
-        "expiry": call("POST", "/_local/schedules/expiry/run", {"time": "2030-01-01T10:00:00Z"}, {}),
+        "reminders": call("POST", "/_local/schedules/reminders/run", {"time": soon}, {}),
+        "metrics": call("POST", "/_local/schedules/metrics/run", {"time": soon}, {}),
+        "expiry": call("POST", "/_local/schedules/expiry/run", {"time": soon}, {}),
         "metrics read": call("GET", "/v1/metrics"),
     }
 finally:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from vafa.program import Program
 from vafa.retention.decide import Candidate
@@ -82,7 +83,7 @@ def send_some(
                 if page.next_key
                 else {"shard": page.shard + 1, "key": None}
             )
-            actions = [
+            actions: list[Action] = [
                 CampaignItem.audience.add(matched),
                 CampaignItem.decided.add(matched),
                 CampaignItem.cursor.set(json.dumps(cursor)),

@@ -75,6 +75,8 @@ class AwsStandIn:
     def endpoint(self) -> str:
         assert self._server is not None, "start() first"
         host, port = self._server.server_address[:2]
+        if not isinstance(host, str):  # typed str | bytes; a bound AF_INET socket reports str
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def stop(self) -> None:

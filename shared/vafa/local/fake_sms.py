@@ -40,6 +40,8 @@ class FakeSmsServer:
     def kavenegar_url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
+        if not isinstance(host, str):  # typed str | bytes; a bound AF_INET socket reports str
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def fail_next(self, count: int, mode: str = "http500") -> None:

@@ -141,6 +141,8 @@ class HttpServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        if not isinstance(host, str):  # typed str | bytes; a bound AF_INET socket reports str
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def start(self) -> str:

@@ -122,6 +122,8 @@ class PushReceiver:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
+        if not isinstance(host, str):  # typed str | bytes; a bound AF_INET socket reports str
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def new_subscription(self) -> dict[str, Any]:

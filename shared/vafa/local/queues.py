@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from vafa.local.functions import FunctionRunner
 from vafa.local.resources import REGION, Resolver
 from vafa.local.template import Template
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 log = logging.getLogger("vafa.local.queues")
 
@@ -61,7 +64,7 @@ class QueueDrainer:
         self._consumers = consumers
         self._sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=REGION)
 
-    def _event(self, consumer: Consumer, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    def _event(self, consumer: Consumer, messages: list[MessageTypeDef]) -> dict[str, Any]:
         return {
             "Records": [
                 {

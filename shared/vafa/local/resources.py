@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from vafa.local.template import Template
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -120,13 +123,14 @@ def create_queues(template: Template, resolver: Resolver, endpoint: str) -> dict
         props = resolver.resolve(queues[logical])
         fifo = bool(props.get("FifoQueue"))
         name = props.get("QueueName") or f"{resolver.prefix}-{logical}" + (".fifo" if fifo else "")
-        attributes: dict[str, str] = {}
-        for key in (
+        attributes: dict[QueueAttributeNameType, str] = {}
+        passed_through: tuple[QueueAttributeNameType, ...] = (
             "VisibilityTimeout",
             "MessageRetentionPeriod",
             "DelaySeconds",
             "ReceiveMessageWaitTimeSeconds",
-        ):
+        )
+        for key in passed_through:
             if key in props:
                 attributes[key] = str(props[key])
         if fifo:

@@ -14,6 +14,14 @@ from vafa.store.table import connection, ensure_configured
 STATS_SK = "MSGSTATS"
 
 
+def _dynamodb() -> Any:
+    """The transaction connection's botocore DynamoDB client.
+
+    Its operations are generated at runtime; pynamodb types the client as a bare BaseClient without them.
+    """
+    return connection().client
+
+
 def bump(merchant_id: str, kind: str, field: str, campaign_id: str | None = None, by: int = 1) -> None:
     """Add `by` to the counter `field` of a message kind (and of its campaign, if any)."""
     ensure_configured()
@@ -25,7 +33,7 @@ def bump(merchant_id: str, kind: str, field: str, campaign_id: str | None = None
     if campaign_id:
         names["#c1"] = f"campaign:{campaign_id}|{field}"
         parts.append("#c1 :n")
-    connection().client.update_item(
+    _dynamodb().update_item(
         TableName=settings().table_name,
         Key={"PK": {"S": k.merchant_pk(merchant_id)}, "SK": {"S": STATS_SK}},
         UpdateExpression="SET #k = :kind ADD " + ", ".join(parts),
@@ -39,7 +47,7 @@ def read(merchant_id: str) -> dict[str, dict[str, int]]:
     ensure_configured()
     from vafa.config import settings
 
-    answer: dict[str, Any] = connection().client.get_item(
+    answer: dict[str, Any] = _dynamodb().get_item(
         TableName=settings().table_name,
         Key={"PK": {"S": k.merchant_pk(merchant_id)}, "SK": {"S": STATS_SK}},
         ConsistentRead=True,

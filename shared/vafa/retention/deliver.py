@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from vafa.merchants import ProgramStore
 from vafa.program import Program
@@ -71,7 +72,7 @@ def _claim(note: NotificationItem, now: datetime) -> bool:
 def _finish(
     note: NotificationItem, status: str, reason: str | None, now: datetime, provider_id: str | None = None
 ) -> None:
-    actions = [NotificationItem.status.set(status)]
+    actions: list[Action] = [NotificationItem.status.set(status)]
     actions.append(NotificationItem.reason.set(reason) if reason else NotificationItem.reason.remove())
     if status == "sent":
         actions.append(NotificationItem.sent_at.set(iso(now)))

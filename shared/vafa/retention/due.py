@@ -20,7 +20,7 @@ def due_items(merchant_id: str, kind: str, until: datetime, since: datetime | No
     condition = (
         DueItem.DueSK <= upper if since is None else DueItem.DueSK.between(f"{iso(since)}#{HIGH}", upper)
     )
-    yield from Item.due_index.query(k.due_pk(merchant_id, kind), condition)  # type: ignore[attr-defined]
+    yield from Item.due_index.query(k.due_pk(merchant_id, kind), condition)
 
 
 def customer_of(item: Item) -> str:

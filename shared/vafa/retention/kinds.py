@@ -147,7 +147,7 @@ def birthdays(merchant_id: str, program: Program, now: datetime, emit: Emit) -> 
     for back in range(BIRTHDAY_LOOKBACK_DAYS + 1):
         day = today - timedelta(days=back)
         for key in _birthday_keys(day):
-            for entry in Item.due_index.query(  # type: ignore[attr-defined]
+            for entry in Item.due_index.query(
                 k.due_pk(merchant_id, "birthday"), Item.DueSK.startswith(f"{key}#")
             ):
                 customer = _profile(merchant_id, customer_of(entry))

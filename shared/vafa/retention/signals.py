@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.condition import Condition
 
 from vafa.errors import NotFound, ValidationFailed
 from vafa.merchants import ProgramStore
@@ -100,7 +101,7 @@ def notifications_page(
     merchant_id: str, customer_id: str, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     _customer(merchant_id, customer_id)
-    condition = Item.SK.startswith(k.NOTE_PREFIX)
+    condition: Condition = Item.SK.startswith(k.NOTE_PREFIX)
     if cursor:
         condition = Item.SK.between(k.NOTE_PREFIX, cursor)
     found = [
@@ -166,7 +167,7 @@ def _consent_to_push(merchant_id: str, customer: CustomerItem) -> None:
         if consent.get("push"):
             return
         consent["push"] = True
-        customer.consent = consent  # type: ignore[assignment]
+        customer.consent = consent
         try:
             customer.save()  # conditional on the version read: a concurrent change is re-read, not lost
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -15,9 +15,14 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
+_M = TypeVar("_M", bound="Item")
 
-class PhoneIndex(GlobalSecondaryIndex["Item"]):
-    """Customers by phone (sparse: only customers with a phone carry GSI1PK)."""
+
+class PhoneIndex(GlobalSecondaryIndex[_M]):
+    """Customers by phone (sparse: only customers with a phone carry GSI1PK).
+
+    Generic in the model declaring it (customers, and orders by customer): its queries return that model.
+    """
 
     class Meta:
         index_name = "GSI1"
@@ -38,7 +43,7 @@ class DueIndex(GlobalSecondaryIndex["Item"]):
     DueSK = UnicodeAttribute(range_key=True)
 
 
-class ActivityIndex(GlobalSecondaryIndex["Item"]):
+class ActivityIndex(GlobalSecondaryIndex["CustomerItem"]):
     """Customers whose wallet changed on a given day (the metrics job's work list; keys only)."""
 
     class Meta:
@@ -138,7 +143,7 @@ class CustomerItem(Item, discriminator="customer"):
     GSI1PK = UnicodeAttribute(null=True)
     GSI1SK = UnicodeAttribute(null=True)
     version = VersionAttribute()  # every write of the profile is conditional on the version it read
-    phone_index = PhoneIndex()
+    phone_index: PhoneIndex[CustomerItem] = PhoneIndex()
     ActPK = UnicodeAttribute(null=True)  # the day its wallet or purchases last changed
     ActSK = UnicodeAttribute(null=True)
     activity_index = ActivityIndex()
@@ -171,7 +176,7 @@ class OrderItem(Item, discriminator="order"):
 
     GSI1PK = UnicodeAttribute(null=True)
     GSI1SK = UnicodeAttribute(null=True)
-    by_customer = PhoneIndex()
+    by_customer: PhoneIndex[OrderItem] = PhoneIndex()
     order_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
     amount = NumberAttribute()

@@ -171,10 +171,10 @@ class WalletWrite:
                     tx.update(lot_item, actions, condition=condition)
                 for lot_item in new_lots:
                     tx.save(lot_item, condition=LotItem.PK.does_not_exist())
-                for item, condition in self.puts:
-                    tx.save(item, condition=condition)
-                for item, actions, condition in self.updates:
-                    tx.update(item, actions, condition=condition)
+                for put_item, put_condition in self.puts:
+                    tx.save(put_item, condition=put_condition)
+                for update_item, update_actions, update_condition in self.updates:
+                    tx.update(update_item, update_actions, condition=update_condition)
         except TransactWriteError as exc:
             code = exc.cause_response_code
             if code in ("TransactionCanceledException", "TransactionConflictException"):
@@ -194,7 +194,7 @@ def ledger_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Ledger entries newest first; the cursor is the last sequence key returned."""
     ensure_configured()
-    condition = LedgerItem.SK.startswith(k.LEDGER_PREFIX)
+    condition: Condition = LedgerItem.SK.startswith(k.LEDGER_PREFIX)
     if cursor:
         # Keys below a ledger key in a customer's partition are older ledger entries (filtered below).
         condition = Item.SK < cursor

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from pynamodb.expressions.update import Action
+
 from vafa.customers import ProfileIn, apply_profile, new_customer
 from vafa.errors import Busy, InsufficientBalance, NotFound, ValidationFailed
 from vafa.program import Program
@@ -358,7 +360,7 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
             response=json.dumps(response, ensure_ascii=False),
             created_at=iso(now),
         )
-        order_actions = [
+        order_actions: list[Action] = [
             OrderItem.refunded_amount.set(refunded_total),
             OrderItem.reversal_due.set(due_total),
             OrderItem.reversed_amount.set(int(order.reversed_amount) + reversed_now),
@@ -391,12 +393,10 @@ def settle_expired(
 
     `loaded` is the wallet the caller has just read, saving a round trip on the first attempt.
     """
-    first = [loaded]
+    first = [loaded] if loaded is not None else []
 
     def attempt() -> int:
-        profile, lots = (
-            first.pop() if first and first[0] is not None else load_wallet(merchant_id, customer_id)
-        )
+        profile, lots = first.pop() if first else load_wallet(merchant_id, customer_id)
         first.clear()
         if profile is None:
             return 0
