@@ -122,4 +122,4 @@ class ProgramStore:
 
 
 def program_dict(program: Program) -> dict[str, Any]:
-    return program.model_dump(mode="json")
+    return program.model_dump()

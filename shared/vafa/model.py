@@ -381,14 +381,14 @@ class Model:
             raise ValidationError([{"loc": loc, "msg": message, "type": "value_error"}]) from None
         return record
 
-    def model_dump(self, *, exclude_defaults: bool = False, mode: str = "json") -> dict[str, Any]:
+    def model_dump(self, *, exclude_defaults: bool = False) -> dict[str, Any]:
+        """The record as JSON-ready data, under the fields' JSON names."""
         out: dict[str, Any] = {}
         for name, spec in self.model_fields.items():
             value = self.__dict__[name]
             if exclude_defaults and not spec.required and value == spec.make_default():
                 continue
             out[spec.key] = _plain(value, exclude_defaults)
-        del mode
         return out
 
     def model_dump_json(self) -> str:
