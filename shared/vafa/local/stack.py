@@ -239,7 +239,7 @@ def main() -> None:
         merchant, demo = _demo_shop(stack)
     else:
         merchant = stack.create_merchant("Demo shop")
-        demo = "  `make run` (without DEMO=0) starts with a demo shop that has a year of history.\n"
+        demo = "  `make run DEMO=1` starts with a demo shop that has a year of history.\n"
     print(_banner(url, merchant, demo), flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
