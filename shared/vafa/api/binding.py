@@ -46,6 +46,7 @@ class Operation:
     status: int = 200
     responses: dict[int, str] = field(default_factory=dict)
     security: str = "apiKey"  # apiKey (Bearer secret key), siteKey (X-Site-Key) or none
+    example: dict[str, Any] | None = None  # a request body shown in the docs (tests check it is valid)
 
 
 OPERATIONS: list[Operation] = []
@@ -114,6 +115,7 @@ def route(
     responses: dict[int, str] | None = None,
     security: str = "apiKey",
     documented_body: type[Model] | None = None,
+    example: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a documented route; the handler gets its path parameters, `body` and query values.
 
@@ -134,6 +136,7 @@ def route(
                 status=status,
                 responses=responses or {},
                 security=security,
+                example=example,
             )
         )
 

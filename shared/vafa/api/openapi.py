@@ -88,7 +88,10 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
     if parameters:
         operation["parameters"] = parameters
     if op.body is not None:
-        operation["requestBody"] = {"required": True, "content": _json(op.body.json_schema(defs))}
+        content = _json(op.body.json_schema(defs))
+        if op.example is not None:
+            content["application/json"]["example"] = op.example
+        operation["requestBody"] = {"required": True, "content": content}
     if op.security != "apiKey":
         operation["security"] = [] if op.security == "none" else [{op.security: []}]
     return operation

@@ -37,6 +37,15 @@ router = APIGatewayHttpRouter()
     tag="Campaigns",
     summary="Schedule a message to a segment",
     body=CampaignIn,
+    example={
+        "campaign_id": "yalda-1405",
+        "name": "شب یلدا",
+        "segment": {"name": "at_risk", "min_total_spent": 5_000_000},
+        "channel": "sms",
+        "template": {"fa": "{name} عزیز، یلدا مبارک! {link}", "en": "Happy Yalda, {name}! {link}"},
+        "send_at": "2026-12-20T15:00:00Z",
+        "url": "https://shop.example/yalda",
+    },
     response=CampaignOut,
     status=201,
     responses={201: "Created (or the original answer of a retried request)"},
@@ -138,6 +147,7 @@ def get_segments() -> dict[str, Any]:
     tag="Campaigns",
     summary="How many customers a segment holds now",
     body=SegmentPreviewIn,
+    example={"segment": {"name": "loyal", "consent": "sms"}},
     response=SegmentPreviewOut,
 )
 def preview_segment(body: SegmentPreviewIn) -> dict[str, Any]:

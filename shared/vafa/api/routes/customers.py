@@ -31,6 +31,14 @@ LIMIT = Param("limit", Int(ge=1, le=200), 50, description="Page size")
     tag="Customers",
     summary="Create or update a customer (201 when created, 200 when updated)",
     body=CustomerIn,
+    example={
+        "phone": "09121234567",
+        "name": "سارا رضایی",
+        "email": "sara@example.com",
+        "locale": "fa",
+        "birthday": {"calendar": "jalali", "date": "1370-12-29"},
+        "consent": {"sms": True, "email": False},
+    },
     response=CustomerOut,
     responses={200: "Updated", 201: "Created"},
 )

@@ -30,6 +30,11 @@ def get_program() -> dict[str, Any]:
     summary="Change some program settings",
     response=Program,
     documented_body=Program,  # any subset of its fields; merged with the current settings below
+    example={
+        "cashback_rate_bps": 700,
+        "cashback_expiry_days": 45,
+        "reminders": {"expiry_days_before": [7, 1]},
+    },
 )
 def put_program() -> dict[str, Any]:
     """Named fields are replaced; `reminders`, `quiet_hours`, `sms`, `email` and `templates` are merged

@@ -48,6 +48,12 @@ def _cors(response: Response[Any]) -> Response[Any]:
     tag="Signals",
     summary="The cart as it stands (abandoned-cart reminders)",
     body=CartIn,
+    example={
+        "customer_id": "c-42",
+        "items": [{"sku": "tea-500", "name": "چای ۵۰۰ گرمی", "quantity": 2, "price": 450_000}],
+        "total": 900_000,
+        "url": "https://shop.example/cart",
+    },
     response=CartOut,
     responses={200: "Updated", 201: "Created"},
 )
@@ -132,6 +138,7 @@ def preflight_vapid() -> Response[str]:
     tag="Signals",
     summary="Record a 0-10 score from a feedback link, once",
     body=FeedbackIn,
+    example={"score": 9, "comment": "ارسال سریع بود"},
     response=FeedbackOut,
     responses={200: "Already recorded", 201: "Recorded"},
     security="none",
