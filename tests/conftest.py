@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,3 +46,27 @@ def merchant(table: str) -> str:
     from vafa.merchants import create_merchant
 
     return create_merchant("Test shop", datetime.now(UTC)).merchant_id
+
+
+@pytest.fixture
+def isolated_stack(table: str) -> Iterator[object]:
+    """A local stack on tables and queues of its own in the session's stand-in.
+
+    For tests whose cost grows with everything else the session wrote: scheduled runs and moto's own
+    scans then see only this test's data. The environment is restored afterwards, so the tests that
+    follow are back on the session's table.
+    """
+    from vafa import config
+    from vafa.local.stack import LocalStack
+
+    saved = dict(os.environ)
+    os.environ["VAFA_LOCAL_PREFIX"] = f"vafa-iso-{uuid.uuid4().hex[:8]}"
+    stack = LocalStack(port=0)
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+        config.reset()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import jdatetime
@@ -46,11 +45,9 @@ def test_the_generated_shop_is_the_same_every_time_and_looks_like_a_shop() -> No
 
 
 @pytest.fixture
-def local_stack(table: str) -> Iterator[LocalStack]:
-    stack = LocalStack(port=0)
-    stack.start()
-    yield stack
-    stack.stop()
+def local_stack(isolated_stack: LocalStack) -> LocalStack:
+    """Tables of its own: the schedules it runs and the stand-in's scans see only this shop."""
+    return isolated_stack
 
 
 def test_the_seeded_shop_shows_a_year_of_retention_on_the_dashboard(local_stack: LocalStack) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,11 +17,9 @@ from vafa.local.stack import LocalStack
 
 
 @pytest.fixture
-def local_stack(table: str) -> Iterator[LocalStack]:
-    stack = LocalStack(port=0)
-    stack.start()
-    yield stack
-    stack.stop()
+def local_stack(isolated_stack: LocalStack) -> LocalStack:
+    """Tables of its own: the schedules it runs and the stand-in's scans see only this shop."""
+    return isolated_stack
 
 
 def test_every_answer_is_the_one_moto_gives_without_them(local_stack: LocalStack) -> None:
