@@ -8,7 +8,7 @@ from typing import Any
 
 from vafa.calendars import InvalidDate, parse_birthday
 from vafa.errors import ValidationFailed
-from vafa.model import Bool, Choice, Model, Str, field
+from vafa.model import Bool, Choice, Invalid, Loc, Model, Str, field
 from vafa.phones import InvalidPhone, normalize_phone
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, LotItem
@@ -17,19 +17,34 @@ from vafa.timeutil import iso
 CHANNELS = ("sms", "email", "push")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-CLIENT_ID = Str(min_length=1, max_length=128)
+
+
+class ClientId(Str):
+    """Shop-side ids (orders, customers, redemptions, …): 1–128 printable characters, not all blank."""
+
+    def __init__(self) -> None:
+        super().__init__(min_length=1, max_length=128)
+
+    def check(self, value: object, loc: Loc) -> str:
+        if (
+            not isinstance(value, str)
+            or not 1 <= len(value) <= 128
+            or _CONTROL.search(value)
+            or not value.strip()
+        ):
+            raise Invalid("must be 1-128 printable characters", "client_id", loc)
+        return value
+
+
+CLIENT_ID = ClientId()
 
 
 def check_client_id(value: str, field: str) -> str:
-    """Shop-side ids: 1–128 printable characters."""
-    if (
-        not isinstance(value, str)
-        or not 1 <= len(value) <= 128
-        or _CONTROL.search(value)
-        or not value.strip()
-    ):
-        raise ValidationFailed(f"{field} must be 1-128 printable characters", field=field)
-    return value
+    """A shop-side id from the path or a file, by the rule the bodies' ids are checked with."""
+    try:
+        return CLIENT_ID.check(value, (field,))
+    except Invalid as exc:
+        raise ValidationFailed(f"{field} {exc.message}", field=field) from None
 
 
 def _phone(value: str) -> str:

@@ -318,7 +318,7 @@ class Model:
             cls.model_extra = extra
 
     def __init__(self, **values: Any) -> None:
-        built = type(self).build(values)
+        built = type(self).model_validate(values)
         self.__dict__.update(built.__dict__)
 
     @classmethod

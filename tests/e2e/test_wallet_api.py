@@ -110,6 +110,9 @@ def test_money_that_is_not_a_non_negative_integer_is_refused_and_nothing_is_writ
             "customer.phone",
         ),
         ({"order_id": "", "customer_id": "c", "amount": 1}, "order_id"),
+        ({"order_id": "o\u0007", "customer_id": "c", "amount": 1}, "order_id"),
+        ({"order_id": "   ", "customer_id": "c", "amount": 1}, "order_id"),
+        ({"order_id": "o", "customer_id": "c", "amount": 1, "cart_id": "k\n"}, "cart_id"),
         ({"customer_id": "c", "amount": 1}, "order_id"),
     ],
 )

@@ -73,6 +73,12 @@ def test_field_checks_and_record_checks_name_the_field() -> None:
     assert _first(CampaignIn, body) == ("template", "value_error")
 
 
+def test_building_a_record_in_code_checks_it_too() -> None:
+    with pytest.raises(ValidationError, match="cashback_rate_bps"):
+        Program(cashback_rate_bps=10_001)
+    assert Program(cashback_rate_bps=700).cashback_rate_bps == 700
+
+
 def test_a_body_that_is_not_an_object_is_refused_as_such() -> None:
     assert _first(PurchaseIn, [1, 2]) == ("", "model_attributes_type")
 

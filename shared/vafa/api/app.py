@@ -45,16 +45,11 @@ def _no_route(_: NotFoundError) -> Response[Any]:
     return errors.error_response(404, "route_not_found", "no such route")
 
 
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document generated from the routes and their records."""
-    from vafa.api import openapi
-
-    return openapi.document()
-
-
 @app.get("/openapi.json")
 def _openapi() -> Response[Any]:
-    return Response(200, content_types.APPLICATION_JSON, json.dumps(openapi_document(), ensure_ascii=False))
+    from vafa.api import openapi  # only the documentation routes load it
+
+    return Response(200, content_types.APPLICATION_JSON, json.dumps(openapi.document(), ensure_ascii=False))
 
 
 @app.get("/docs")

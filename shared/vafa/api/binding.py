@@ -6,6 +6,7 @@ out of the function's cold start."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.errors import MalformedRequest, ValidationFailed
-from vafa.model import Invalid, Model, Spec, ValidationError, dotted
+from vafa.model import Int, Invalid, Model, Spec, Str, ValidationError, dotted
+
+# A `\uD800`–`\uDFFF` escape: only then can the parsed body hold a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,14 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
+def page(max_limit: int) -> tuple[Param, Param]:
+    """`limit` and `cursor` of a list route."""
+    return (
+        Param("limit", Int(ge=1, le=max_limit), 50, description="Page size"),
+        Param("cursor", Str(max_length=300), description="next_cursor of the previous page"),
+    )
+
+
 def failure(exc: ValidationError) -> ValidationFailed:
     """The first problem as the API's 422: `error.field` names it, the message says what is wrong."""
     first = exc.errors()[0]
@@ -65,13 +77,15 @@ def failure(exc: ValidationError) -> ValidationFailed:
 
 def read_json(router: APIGatewayHttpRouter) -> Any:
     """The decoded JSON body: 400 when it is not JSON, 422 when there is none."""
-    raw = router.current_event.decoded_body
+    event = router.current_event
+    raw = event.decoded_body
     if raw is None or not raw.strip():
         raise ValidationFailed("a JSON object body is required", field="body")
     try:
-        data = json.loads(raw)
-        # `"\ud800"` is valid JSON but no text: a lone surrogate cannot be stored or sent on.
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        data = event.json_body  # parsed once per request; the routes' idempotency hash reads it too
+        if _SURROGATE_ESCAPE.search(raw):
+            # `"\ud800"` is valid JSON but no text: a lone surrogate cannot be stored or sent on.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise MalformedRequest("the request body holds a lone UTF-16 surrogate escape (\\udXXX)") from exc
     except ValueError as exc:

@@ -18,19 +18,17 @@ from vafa.bench.throughput import Throughput
 # What to change when one of these dominates a function's import time (shown only when it does).
 HINTS = {
     "aws_lambda_powertools.event_handler.openapi": (
-        "`APIGatewayHttpResolver(enable_validation=True)` pulls in Powertools' OpenAPI models (pydantic) "
-        "at import. Validate bodies with Vafa's own models inside the routes and turn `enable_validation` "
-        "off, importing the OpenAPI machinery only in `openapi_document()` (only `/openapi.json` and "
-        "`/docs` need it)."
+        "Powertools' OpenAPI models are loaded at import: `enable_validation` was turned back on, or a module "
+        "imports them at top level. Requests are checked by `vafa.api.binding` and the document is written by "
+        "`vafa.api.openapi`, which only `/openapi.json` and `/docs` load."
     ),
     "aws_lambda_powertools.event_handler": (
         "The event-handler package (resolver, routers) is imported whole; import only "
         "`aws_lambda_powertools.event_handler.api_gateway` where possible."
     ),
     "pydantic": (
-        "Pydantic models are built when their classes are defined (`vafa.program`, `vafa.api.schemas`, "
-        "`vafa.customers`); `model_config = ConfigDict(defer_build=True)` moves that to first use, and "
-        "modules that only need plain data can skip pydantic."
+        "Something imports pydantic at cold start; requests and settings are checked by `vafa.model` "
+        "instead (`tests/unit/test_cold_start.py` fails when a function loads it)."
     ),
     "phonenumbers": (
         "`vafa.phones` imports `phonenumbers` at module level; import it inside the function that normalizes."

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from vafa.api.binding import Param, route
+from vafa.api.binding import page, route
 from vafa.api.context import decode_cursor, encode_cursor, json_body, merchant_id, programs, request_time
 from vafa.api.schemas import (
     CampaignIn,
@@ -21,7 +21,6 @@ from vafa.campaigns import report, store
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
 from vafa.messages.render import validate_template
-from vafa.model import Int, Str
 from vafa.segments.audience import overview, preview
 from vafa.segments.definition import parse_segment
 from vafa.store import keys as k
@@ -60,7 +59,7 @@ def post_campaign(body: CampaignIn) -> Response[Any]:
         if unknown:
             raise ValidationFailed(f"unknown placeholders: {', '.join(unknown)}", field=f"template.{lang}")
     request = store.CampaignRequest(
-        campaign_id=check_client_id(body.campaign_id, "campaign_id"),
+        campaign_id=body.campaign_id,
         name=body.name,
         segment=segment,
         template=template,
@@ -80,10 +79,7 @@ def post_campaign(body: CampaignIn) -> Response[Any]:
     tag="Campaigns",
     summary="Campaigns with their results, by id",
     response=CampaignList,
-    query=(
-        Param("limit", Int(ge=1, le=100), 50, description="Page size"),
-        Param("cursor", Str(max_length=300), description="next_cursor of the previous page"),
-    ),
+    query=page(100),
 )
 def list_campaigns(limit: int, cursor: str | None) -> dict[str, Any]:
     merchant = merchant_id(router)

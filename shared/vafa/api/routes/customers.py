@@ -7,21 +7,18 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from vafa.api.binding import Param, route
+from vafa.api.binding import Param, page, route
 from vafa.api.context import decode_cursor, encode_cursor, merchant_id, programs, request_time
 from vafa.api.schemas import CustomerIn, CustomerList, CustomerOut, LedgerPage
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
-from vafa.model import Int, Str
+from vafa.model import Str
 from vafa.phones import InvalidPhone, normalize_phone
 from vafa.profiles import find_by_phone, read_customer, upsert_customer
 from vafa.store import keys as k
 from vafa.store.wallet_store import ledger_page
 
 router = APIGatewayHttpRouter()
-
-
-LIMIT = Param("limit", Int(ge=1, le=200), 50, description="Page size")
 
 
 @route(
@@ -89,7 +86,7 @@ def list_customers(phone: str) -> dict[str, Any]:
     "/v1/customers/<customer_id>/ledger",
     tag="Customers",
     summary="Balance movements, newest first",
-    query=(LIMIT, Param("cursor", Str(max_length=200), description="next_cursor of the previous page")),
+    query=page(200),
     response=LedgerPage,
 )
 def get_ledger(customer_id: str, limit: int, cursor: str | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from vafa.api.binding import Param, route
+from vafa.api.binding import page, route
 from vafa.api.context import decode_cursor, encode_cursor, merchant_id, request_time
 from vafa.api.schemas import (
     CartIn,
@@ -25,7 +25,6 @@ from vafa.api.schemas import (
 )
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
-from vafa.model import Int, Str
 from vafa.retention import signals
 from vafa.store import keys as k
 
@@ -70,10 +69,7 @@ def put_cart(cart_id: str, body: CartIn) -> Response[Any]:
     "/v1/customers/<customer_id>/notifications",
     tag="Customers",
     summary="Every message decided for this customer, newest first",
-    query=(
-        Param("limit", Int(ge=1, le=200), 50, description="Page size"),
-        Param("cursor", Str(max_length=300), description="next_cursor of the previous page"),
-    ),
+    query=page(200),
     response=NotificationPage,
 )
 def get_notifications(customer_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
