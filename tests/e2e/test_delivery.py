@@ -14,9 +14,9 @@ from vafa.local.push_receiver import PushReceiver
 from vafa.secrets import merchant_secret_name, put_parameter
 
 from tests.e2e.conftest import Shop
-from tests.e2e.test_reminders import at, notes, run, sent_to
-
-DAY = "2026-11-22"
+from tests.clock import PURCHASE_DAY, at, day
+from tests.clock import REMINDER_DAY as DAY
+from tests.e2e.test_reminders import notes, run, sent_to
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def expiring_credit(shop: Shop, customer: str, **profile: Any) -> None:
             "order_id": f"o-{customer}",
             "customer_id": customer,
             "amount": 2_000_000,
-            "occurred_at": at("2026-10-26"),
+            "occurred_at": at(PURCHASE_DAY),
         },
     )
 
@@ -225,7 +225,7 @@ def test_email_goes_through_ses_with_one_click_unsubscribe(
     assert notes(shop, "c-mail")[0]["status"] == "sent"
     # Opted out of email: the next email-only message is suppressed, with the reason.
     shop.call("PUT", "/v1/carts/k-1", {"customer_id": "c-mail", "total": 10_000})
-    run(shop, "reminders", at("2026-12-01"))
+    run(shop, "reminders", at(day(9)))
     later = [(n["kind"], n["status"], n["reason"]) for n in notes(shop, "c-mail")[:-1]]
     assert ("abandoned_cart", "suppressed", "opted_out") in later
     assert {status for _, status, _ in later} == {"suppressed"}

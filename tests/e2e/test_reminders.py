@@ -7,7 +7,7 @@ push goes through real RFC 8291 encryption and VAPID to a local push service tha
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,14 +15,11 @@ import requests
 from vafa.local.fake_sms import FakeSmsServer
 from vafa.secrets import merchant_secret_name, put_parameter
 
+from tests.clock import EXPIRY_DAY, PURCHASE_DAY, REMINDER_DAY, at, day
 from tests.e2e.conftest import Shop
 
-# 10:00 in Tehran (UTC+03:30) is 06:30Z: outside the default quiet hours (21:00-09:00).
-DAY = "2026-11-22"
-
-
-def at(day: str, hhmm: str = "06:30") -> str:
-    return f"{day}T{hhmm}:00Z"
+# Dates follow today's (tests/clock.py): credit earned on PURCHASE_DAY is reminded on DAY.
+DAY = REMINDER_DAY
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +47,14 @@ def sms_shop(shop: Shop, kavenegar: FakeSmsServer) -> Shop:
     )
     assert answer.status_code == 200, answer.text
     return shop
+
+
+def jalali_year(iso_day: str) -> str:
+    """The Jalali year of a Gregorian date, in Persian digits, as messages print it."""
+    import jdatetime
+
+    year = jdatetime.date.fromgregorian(date=date.fromisoformat(iso_day)).year
+    return str(year).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
 
 
 def run(shop: Shop, name: str, time: str) -> dict[str, Any]:
@@ -80,15 +85,15 @@ def test_expiry_reminder_goes_out_once_in_persian_with_the_amount_and_date(
     sms_shop.call(
         "POST",
         "/v1/purchases",
-        {"order_id": "o-exp", "customer_id": "c-exp", "amount": 2_000_000, "occurred_at": at("2026-10-26")},
+        {"order_id": "o-exp", "customer_id": "c-exp", "amount": 2_000_000, "occurred_at": at(PURCHASE_DAY)},
     )
-    # Credit of 100,000 rials (10,000 Toman) expires 2026-11-25 06:30Z; 3 days before is 2026-11-22.
+    # Credit of 100,000 rials (10,000 Toman) expires on EXPIRY_DAY at 06:30Z; 3 days before is DAY.
     run(sms_shop, "reminders", at(DAY))
     run(sms_shop, "reminders", at(DAY))  # a repeated run decides nothing new
     messages = sent_to(kavenegar, "09121110001")
     assert len(messages) == 1
     assert "۱۰٬۰۰۰" in messages[0] and "تومان" in messages[0]
-    assert "۱۴۰۵" in messages[0]  # the Jalali date
+    assert jalali_year(EXPIRY_DAY) in messages[0]  # the Jalali date
     assert messages[0].rstrip().endswith("لغو ۱۱")
     log = notes(sms_shop, "c-exp")
     assert [(n["kind"], n["channel"], n["status"]) for n in log] == [("expiry_reminder", "sms", "sent")]
@@ -99,13 +104,13 @@ def test_quiet_hours_defer_the_message_until_morning(sms_shop: Shop, kavenegar: 
     sms_shop.call(
         "POST",
         "/v1/purchases",
-        {"order_id": "o-q", "customer_id": "c-quiet", "amount": 2_000_000, "occurred_at": at("2026-10-26")},
+        {"order_id": "o-q", "customer_id": "c-quiet", "amount": 2_000_000, "occurred_at": at(PURCHASE_DAY)},
     )
     run(sms_shop, "reminders", at(DAY, "19:30"))  # 23:00 in Tehran
     assert sent_to(kavenegar, "09121110002") == []
     waiting = notes(sms_shop, "c-quiet")
     assert waiting[0]["status"] == "queued" and waiting[0]["reason"] == "quiet_hours"
-    run(sms_shop, "reminders", at("2026-11-23", "05:45"))  # 09:15 in Tehran
+    run(sms_shop, "reminders", at(day(1), "05:45"))  # 09:15 in Tehran
     assert len(sent_to(kavenegar, "09121110002")) == 1
     assert notes(sms_shop, "c-quiet")[0]["status"] == "sent"
 
@@ -115,7 +120,7 @@ def test_no_consent_means_no_message_and_the_log_says_why(sms_shop: Shop, kavene
     sms_shop.call(
         "POST",
         "/v1/purchases",
-        {"order_id": "o-no", "customer_id": "c-no", "amount": 2_000_000, "occurred_at": at("2026-10-26")},
+        {"order_id": "o-no", "customer_id": "c-no", "amount": 2_000_000, "occurred_at": at(PURCHASE_DAY)},
     )
     run(sms_shop, "reminders", at(DAY))
     assert sent_to(kavenegar, "09121110003") == []
@@ -136,7 +141,7 @@ def test_replying_11_stops_marketing_sms(sms_shop: Shop, kavenegar: FakeSmsServe
     sms_shop.call(
         "POST",
         "/v1/purchases",
-        {"order_id": "o-stop", "customer_id": "c-stop", "amount": 2_000_000, "occurred_at": at("2026-10-26")},
+        {"order_id": "o-stop", "customer_id": "c-stop", "amount": 2_000_000, "occurred_at": at(PURCHASE_DAY)},
     )
     run(sms_shop, "reminders", at(DAY))
     assert sent_to(kavenegar, "09121110004") == []
@@ -148,9 +153,7 @@ def test_win_back_birthday_cart_and_feedback_each_at_their_time(
 ) -> None:
     import jdatetime
 
-    today = datetime.now(UTC).date()
-    day = lambda n: (today + timedelta(days=n)).isoformat()  # noqa: E731
-    birthday = jdatetime.date.fromgregorian(date=today + timedelta(days=31))
+    birthday = jdatetime.date.fromgregorian(date=date.fromisoformat(day(31)))
     sms_shop.call(
         "PUT",
         "/v1/program",
@@ -241,7 +244,7 @@ def test_tracked_link_redirects_and_records_the_click(sms_shop: Shop, kavenegar:
             "order_id": "o-click",
             "customer_id": "c-click",
             "amount": 2_000_000,
-            "occurred_at": at("2026-10-26"),
+            "occurred_at": at(PURCHASE_DAY),
         },
     )
     run(sms_shop, "reminders", at(DAY))
