@@ -19,6 +19,14 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _visible(value: str) -> bool:
+    """Whether anything is left once spaces and invisible (format) characters are removed: an id of
+    zero-width spaces alone looks empty to every person who reads it."""
+    import unicodedata
+
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in value)
+
+
 class ClientId(Str):
     """Shop-side ids (orders, customers, redemptions, …): 1–128 printable characters, not all blank."""
 
@@ -30,7 +38,7 @@ class ClientId(Str):
             not isinstance(value, str)
             or not 1 <= len(value) <= 128
             or _CONTROL.search(value)
-            or not value.strip()
+            or not _visible(value)
         ):
             raise Invalid("must be 1-128 printable characters", "client_id", loc)
         return value
@@ -45,6 +53,12 @@ def check_client_id(value: str, field: str) -> str:
         return CLIENT_ID.check(value, (field,))
     except Invalid as exc:
         raise ValidationFailed(f"{field} {exc.message}", field=field) from None
+
+
+def _one_line(value: str) -> str:
+    from vafa.program import single_line
+
+    return single_line(value)
 
 
 def _phone(value: str) -> str:
@@ -78,7 +92,7 @@ class ProfileIn(Model):
 
     phone: str | None = field(Str(max_length=40), None, after=_phone, description="Any form; stored E.164")
     email: str | None = field(Str(max_length=254), None, after=_email)
-    name: str | None = field(Str(max_length=200), None)
+    name: str | None = field(Str(max_length=200), None, after=_one_line)
     locale: str | None = field(Choice("fa", "en"), None)
     birthday: BirthdayIn | None = field(BirthdayIn, None)
     consent: ConsentIn | None = field(ConsentIn, None)

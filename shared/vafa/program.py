@@ -27,6 +27,55 @@ _DIGITS = re.compile(r"[0-9]{1,20}", re.ASCII)
 _SENDER_ID = re.compile(r"[A-Za-z0-9]{1,11}", re.ASCII)
 
 
+# The documented API host of each gateway; a deployment may name more (VAFA_SMS_EXTRA_HOSTS), e.g. a
+# gateway's second data centre. A merchant's setting never points the senders anywhere else.
+GATEWAY_HOSTS = {"kavenegar": ("api.kavenegar.com",), "smsir": ("api.sms.ir",)}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _local_stack() -> bool:
+    from vafa.config import settings
+
+    return settings().local_stack
+
+
+def public_url(value: str) -> str:
+    """Shop and campaign URLs: public https (loopback too on the local stack), as api.md says."""
+    from vafa.urls import check_url_field
+
+    return check_url_field(value, _local_stack())
+
+
+def single_line(value: str) -> str:
+    """Names shown in messages and email headers: one line, no control characters."""
+    if _CONTROL.search(value):
+        raise ValueError("must be one line without control characters")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def gateway_base_url(provider: str, value: str) -> str:
+    """A gateway's address: its documented host over https, a host the deployment allows, or
+    loopback on the local stack; only scheme, host and port, so no setting can pick the path."""
+    import os
+    from urllib.parse import urlsplit
+
+    from vafa.urls import check_url_field
+
+    checked = check_url_field(value, _local_stack())
+    parts = urlsplit(checked)
+    if parts.path not in ("", "/") or parts.query or parts.fragment or checked.endswith(("?", "#")):
+        raise ValueError("must be the gateway's address alone (scheme and host), without a path or query")
+    host = (parts.hostname or "").lower()
+    extra = [h.strip().lower() for h in os.environ.get("VAFA_SMS_EXTRA_HOSTS", "").split(",") if h.strip()]
+    loopback = parts.scheme == "http" or host in ("localhost", "127.0.0.1", "::1")
+    if not (loopback or host in GATEWAY_HOSTS.get(provider, ()) or host in extra):
+        documented = ", ".join(GATEWAY_HOSTS.get(provider, ())) or "none"
+        raise ValueError(f"must be {provider}'s own API host ({documented}) or one the deployment allows")
+    return checked.rstrip("/")
+
+
 def _distinct_days(value: list[int]) -> list[int]:
     return sorted(set(value), reverse=True)
 
@@ -99,13 +148,20 @@ class SmsSettings(Model, extra="forbid"):
 
     provider: str = field(Choice("kavenegar", "smsir", "sns", "local"), "local")
     sender: str | None = field(Str(max_length=30), None)
-    base_url: str | None = field(Str(max_length=300, pattern=r"https?://\S+"), None)
+    base_url: str | None = field(Str(max_length=300), None)
     # Numbers outside +98: None refuses them (the next channel is tried), "sns" sends them through
     # Amazon SNS, "gateway" through the provider itself (Kavenegar sends abroad; SMS.ir does not).
     international: str | None = field(Choice("sns", "gateway"), None)
     international_sender_id: str | None = field(Str(max_length=11, pattern=r"[A-Za-z0-9]+"), None)
 
     def check_model(self) -> None:
+        if self.base_url is not None:
+            if self.provider not in GATEWAY_HOSTS and self.provider != "local":
+                raise ValueError(f"base_url: {self.provider} takes no address")
+            try:
+                self.base_url = gateway_base_url(self.provider, self.base_url)
+            except ValueError as exc:
+                raise ValueError(f"base_url: {exc}") from None
         if self.provider == "sns" and self.international:
             raise ValueError("international: provider sns already sends every number; leave it unset")
         if self.international == "gateway" and self.provider not in ("kavenegar", "local"):
@@ -138,8 +194,8 @@ class Program(Model, extra="forbid"):
     )
     holdout_percent: int = field(Int(ge=0, le=50), 0)
     attribution_window_days: int = field(Int(ge=1, le=90), 7)
-    shop_name: str | None = field(Str(max_length=100), None)
-    shop_url: str | None = field(Str(max_length=500), None)
+    shop_name: str | None = field(Str(max_length=100), None, after=single_line)
+    shop_url: str | None = field(Str(max_length=500), None, after=public_url)
     templates: dict[str, dict[str, dict[str, str]]] = field(
         Mapping(Mapping(Mapping(Str(max_length=2000)))), factory=dict, after=_templates
     )
@@ -161,9 +217,12 @@ def merge_update(current: Program, update: dict[str, Any]) -> dict[str, Any]:
             if key == "templates":
                 for kind, locales in value.items():
                     merged_kind = merged["templates"].setdefault(kind, {})
-                    if isinstance(locales, dict):
+                    if isinstance(locales, dict) and isinstance(merged_kind, dict):
                         for locale, parts in locales.items():
-                            merged_kind[locale] = {**merged_kind.get(locale, {}), **(parts or {})}
+                            if isinstance(parts, dict):
+                                merged_kind[locale] = {**merged_kind.get(locale, {}), **parts}
+                            else:  # not an object: kept as sent, so the check names it (422)
+                                merged_kind[locale] = parts
                     else:
                         merged["templates"][kind] = locales
             else:

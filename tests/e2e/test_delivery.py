@@ -13,9 +13,9 @@ from vafa.local.fake_smsir import FakeSmsIrServer
 from vafa.local.push_receiver import PushReceiver
 from vafa.secrets import merchant_secret_name, put_parameter
 
-from tests.e2e.conftest import Shop
 from tests.clock import PURCHASE_DAY, at, day
 from tests.clock import REMINDER_DAY as DAY
+from tests.e2e.conftest import Shop
 from tests.e2e.test_reminders import notes, run, sent_to
 
 

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 
 from vafa.api import access, errors, guard
+from vafa.api.binding import strict_loads
 from vafa.api.context import verifier
 from vafa.api.routes import campaigns, customers, dashboard, insight, pages, program, signals, wallet
 from vafa.config import settings
@@ -24,7 +25,10 @@ metrics = Metrics(namespace="Vafa", service="vafa-api")
 
 # Bodies and query strings are checked by the routes' declarations (vafa.api.binding), not by
 # Powertools' pydantic validation, which would add its OpenAPI models to every cold start.
-app = APIGatewayHttpResolver(serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":")))
+app = APIGatewayHttpResolver(
+    serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":")),
+    json_body_deserializer=strict_loads,
+)
 app.include_router(program.router)
 app.include_router(customers.router)
 app.include_router(wallet.router)

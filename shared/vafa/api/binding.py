@@ -75,6 +75,30 @@ def failure(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(f"{where}: {first['msg']}", field=where)
 
 
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        # `{"amount": 5, "amount": 5000000}`: parsers disagree on which one counts, so neither does.
+        raise ValueError("an object names the same key twice")
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("a number too large for JSON")  # 1e309
+    return value
+
+
+def strict_loads(text: str) -> Any:
+    """JSON as RFC 8259 has it: no NaN/Infinity, no overflowing numbers, no repeated keys."""
+    return json.loads(text, object_pairs_hook=_no_repeats, parse_constant=_no_constant, parse_float=_finite)
+
+
 def read_json(router: APIGatewayHttpRouter) -> Any:
     """The decoded JSON body: 400 when it is not JSON, 422 when there is none."""
     event = router.current_event
@@ -89,7 +113,7 @@ def read_json(router: APIGatewayHttpRouter) -> Any:
     except UnicodeEncodeError as exc:
         raise MalformedRequest("the request body holds a lone UTF-16 surrogate escape (\\udXXX)") from exc
     except ValueError as exc:
-        raise MalformedRequest("the request body is not valid JSON") from exc
+        raise MalformedRequest(f"the request body is not valid JSON: {exc}") from exc
     return data
 
 

@@ -43,6 +43,16 @@ def request_time(router: APIGatewayHttpRouter) -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def outside_instant(text: str, field: str, now: datetime) -> datetime:
+    """A timestamp the shop sent: 422 naming `field` when before 2000 or ahead of the request."""
+    from vafa.timeutil import parse_outside_instant
+
+    try:
+        return parse_outside_instant(text, now)
+    except ValueError as exc:
+        raise ValidationFailed(f"{field} {exc}", field=field) from None
+
+
 def json_body(router: APIGatewayHttpRouter) -> dict[str, Any]:
     body = router.current_event.json_body
     return body if isinstance(body, dict) else {}

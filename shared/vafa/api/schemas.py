@@ -6,21 +6,18 @@ from typing import Any
 
 from vafa.customers import CLIENT_ID, BirthdayIn, ProfileIn
 from vafa.model import AnyJson, Bool, Choice, Int, Items, Mapping, Model, Num, Str, field
-from vafa.program import MAX_MONEY, MONEY
-from vafa.timeutil import parse_instant
+from vafa.program import MAX_MONEY, MONEY, public_url, single_line
+from vafa.timeutil import parse_outside_instant
 
 POSITIVE_MONEY = Int(ge=1, le=MAX_MONEY)
+# Made and kept by the shop's snippet in the browser (localStorage).
+VISITOR_ID = Str(min_length=8, max_length=64, pattern=r"[A-Za-z0-9_-]+")
 TEXT = Str(min_length=1, max_length=1000)
 
 
 def _instant(value: str) -> str:
-    parse_instant(value)
-    return value
-
-
-def _url(value: str) -> str:
-    if not value.startswith(("https://", "http://")):
-        raise ValueError("url must start with https:// or http://")
+    """A timestamp from outside: with offset, not before 2000 (the route checks "not ahead")."""
+    parse_outside_instant(value)
     return value
 
 
@@ -72,7 +69,7 @@ class CartIn(Model):
     customer_id: str = field(CLIENT_ID)
     items: list[CartLine] = field(Items(CartLine.nested(), max_length=200), factory=list)
     total: int = field(MONEY)
-    url: str | None = field(Str(max_length=2000, pattern=r"https?://\S+"), None)
+    url: str | None = field(Str(max_length=2000), None, after=public_url)
 
 
 class PushKeys(Model):
@@ -81,9 +78,14 @@ class PushKeys(Model):
 
 
 class PushSubscriptionIn(Model):
-    """`PushSubscription.toJSON()` plus the customer it belongs to."""
+    """`PushSubscription.toJSON()` plus who it belongs to: the customer its token names, or a visitor."""
 
-    customer_id: str = field(CLIENT_ID)
+    customer_id: str | None = field(
+        CLIENT_ID, None, description="Needs the customer's X-Customer-Token; without one, 401"
+    )
+    visitor_id: str | None = field(
+        VISITOR_ID, None, description="The snippet's visitor id; required when no customer token is sent"
+    )
     endpoint: str = field(Str(max_length=2000))
     keys: PushKeys = field(PushKeys)
     expirationTime: int | None = field(Int(), None)
@@ -107,7 +109,7 @@ class CampaignIn(Model):
     """Body of `POST /v1/campaigns`."""
 
     campaign_id: str = field(CLIENT_ID)
-    name: str = field(Str(min_length=1, max_length=200))
+    name: str = field(Str(min_length=1, max_length=200), after=single_line)
     segment: Any = field(
         AnyJson(), description='A named segment ("at_risk") or {"name"?, filters…}; see GET /v1/segments'
     )
@@ -121,7 +123,7 @@ class CampaignIn(Model):
         Str(max_length=64), None, after=_instant, description="ISO-8601 with offset; default now"
     )
     url: str | None = field(
-        Str(max_length=2000), None, after=_url, description="Where the message's tracked {link} leads"
+        Str(max_length=2000), None, after=public_url, description="Where the message's tracked {link} leads"
     )
 
 
@@ -253,8 +255,18 @@ class CartOut(Model):
 
 
 class SubscribedOut(Model):
-    customer_id: str = _text()
+    customer_id: str | None = _maybe_text("The customer the token named; null when anonymous")
+    visitor_id: str | None = _maybe_text()
     subscribed: bool = field(Bool())
+
+
+class CustomerTokenIn(Model):
+    ttl_minutes: int = field(Int(ge=1, le=1440), 60, description="Minutes the token lives (default 60)")
+
+
+class CustomerTokenOut(Model):
+    token: str = _text("Send as X-Customer-Token with X-Site-Key from the customer's browser")
+    expires_at: str = _text()
 
 
 class SmsReplyOut(Model):

@@ -10,9 +10,13 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 
 from vafa.secrets import link_signing_key
+
+# Unpadded base64url on both sides of one dot: the only spelling `sign` produces.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
 
 
 class BadToken(ValueError):
@@ -24,7 +28,12 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Decode unpadded base64url, accepting only its canonical spelling: a last character whose
+    unused bits are set, or anything after the data, would otherwise verify as the same token."""
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not canonical base64url")
+    return data
 
 
 def sign(purpose: str, payload: dict[str, Any], key: bytes | None = None) -> str:
@@ -35,8 +44,10 @@ def sign(purpose: str, payload: dict[str, Any], key: bytes | None = None) -> str
 
 def verify(purpose: str, token: str, key: bytes | None = None) -> dict[str, Any]:
     """The payload of a token signed for `purpose`; raises BadToken otherwise."""
+    if len(token) > 2000 or not _TOKEN.fullmatch(token):
+        raise BadToken("malformed token")
     body, _, mac = token.partition(".")
-    if not body or not mac or len(token) > 2000:
+    if not body or not mac:
         raise BadToken("malformed token")
     expected = hmac.new(key or link_signing_key(), body.encode(), hashlib.sha256).digest()[:16]
     try:

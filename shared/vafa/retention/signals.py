@@ -116,10 +116,18 @@ def notifications_page(
     return [notification_view(n) for n in page], (page[-1].SK if more and page else None)
 
 
+MAX_SUBSCRIPTIONS = 10  # per customer or visitor: the oldest is dropped beyond this
+
+
 def save_push_subscription(
-    merchant_id: str, body: dict[str, Any], extra_hosts: list[str], now: datetime
+    merchant_id: str,
+    body: dict[str, Any],
+    owner: tuple[str, str],
+    extra_hosts: list[str],
+    now: datetime,
 ) -> bool:
-    """Keep a browser's subscription; only real push services (plus the deployment's extras) are accepted."""
+    """Keep a browser's subscription for `owner` (`("customer", id)` proven by a customer token, or
+    `("visitor", id)`); only real push services (plus the deployment's extras) are accepted."""
     from vafa.channels.push import is_allowed_endpoint, validate_subscription
 
     try:
@@ -128,10 +136,12 @@ def save_push_subscription(
         raise ValidationFailed(str(exc), field=getattr(exc, "field", None) or "endpoint") from exc
     if not is_allowed_endpoint(checked["endpoint"], extra_hosts):
         raise ValidationFailed("endpoint is not a known push service over HTTPS", field="endpoint")
-    customer = _customer(merchant_id, body["customer_id"])
+    kind, owner_id = owner
+    customer = _customer(merchant_id, owner_id) if kind == "customer" else None
+    pk = customer.PK if customer is not None else k.visitor_pk(merchant_id, owner_id)
     digest = hashlib.sha256(checked["endpoint"].encode()).hexdigest()[:32]
     sub = PushSubscriptionItem(
-        customer.PK,
+        pk,
         k.push_sk(digest),
         endpoint=checked["endpoint"],
         p256dh=checked["keys"]["p256dh"],
@@ -145,6 +155,9 @@ def save_push_subscription(
             raise
         sub.save()  # the same browser again: refresh its keys
         return False
+    dropped = _keep_newest(pk)
+    if customer is None:
+        return True
     # Subscribing is the browser's explicit permission: it counts as push consent.
     consent = dict(
         customer.consent.as_dict() if hasattr(customer.consent, "as_dict") else customer.consent or {}
@@ -154,9 +167,22 @@ def save_push_subscription(
     update_contact(
         merchant_id,
         customer.customer_id,
-        [ContactItem.push_count.add(1), ContactItem.opted_out["push"].set(False)],
+        [ContactItem.push_count.add(1 - dropped), ContactItem.opted_out["push"].set(False)],
     )
     return True
+
+
+def _keep_newest(pk: str) -> int:
+    """Drop the oldest subscriptions beyond MAX_SUBSCRIPTIONS under `pk`; how many were dropped."""
+    subs = [
+        s
+        for s in PushSubscriptionItem.query(pk, PushSubscriptionItem.SK.startswith(k.PUSH_PREFIX))
+        if isinstance(s, PushSubscriptionItem)
+    ]
+    extra = sorted(subs, key=lambda s: (s.created_at, s.SK))[: max(0, len(subs) - MAX_SUBSCRIPTIONS)]
+    for old in extra:
+        old.delete()
+    return len(extra)
 
 
 def _consent_to_push(merchant_id: str, customer: CustomerItem) -> None:

@@ -22,6 +22,11 @@ def customer_pk(merchant_id: str, customer_id: str) -> str:
     return f"M#{merchant_id}#C#{customer_id}"
 
 
+def visitor_pk(merchant_id: str, visitor_id: str) -> str:
+    """An anonymous browser of the shop (the snippet's visitor id) until it is linked to a customer."""
+    return f"M#{merchant_id}#V#{visitor_id}"
+
+
 def order_pk(merchant_id: str, order_id: str) -> str:
     return f"M#{merchant_id}#O#{order_id}"
 

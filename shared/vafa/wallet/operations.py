@@ -313,7 +313,8 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
             raise NotFound(f"order {req.order_id} not found", code="order_not_found")
         refundable = int(order.amount) - int(order.refunded_amount)
         amount = refundable if req.amount is None else req.amount
-        if req.amount is None and refundable <= 0 and int(order.amount) > 0:
+        # A 0-amount order is fully refunded by its first whole refund: fully_refunded says so.
+        if req.amount is None and (order.fully_refunded or (refundable <= 0 and int(order.amount) > 0)):
             raise ValidationFailed(
                 "the order is already fully refunded", field="amount", code="already_refunded"
             )

@@ -7,9 +7,16 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from vafa.api.binding import Param, page, route
+from vafa.api.binding import Param, page, read_body, route
 from vafa.api.context import decode_cursor, encode_cursor, merchant_id, programs, request_time
-from vafa.api.schemas import CustomerIn, CustomerList, CustomerOut, LedgerPage
+from vafa.api.schemas import (
+    CustomerIn,
+    CustomerList,
+    CustomerOut,
+    CustomerTokenIn,
+    CustomerTokenOut,
+    LedgerPage,
+)
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
 from vafa.model import Str
@@ -45,6 +52,33 @@ def put_customer(customer_id: str, body: CustomerIn) -> Response[Any]:
     program = programs().get(merchant)
     created, customer = upsert_customer(merchant, customer_id, body, program, request_time(router))
     return Response(201 if created else 200, "application/json", customer)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/customers/<customer_id>/token",
+    tag="Customers",
+    summary="Mint a customer token for the signed-in customer's browser (X-Customer-Token)",
+    documented_body=CustomerTokenIn,
+    example={"ttl_minutes": 60},
+    response=CustomerTokenOut,
+    status=201,
+    responses={201: "Minted"},
+)
+def post_customer_token(customer_id: str) -> Response[Any]:
+    """Called by the shop's server when the customer is signed in; the page passes the token on with
+    the site key. The body may be left out (a 60-minute token)."""
+    from vafa.auth import customer_tokens
+
+    merchant = merchant_id(router)
+    check_client_id(customer_id, "customer_id")
+    raw = router.current_event.decoded_body
+    body = read_body(router, CustomerTokenIn) if raw and raw.strip() else CustomerTokenIn.model_validate({})
+    now = request_time(router)
+    read_customer(merchant, customer_id, now)  # 404 for a customer the shop never told us about
+    token, expires_at = customer_tokens.mint(merchant, customer_id, now, body.ttl_minutes)
+    return Response(201, "application/json", {"token": token, "expires_at": expires_at})
 
 
 @route(

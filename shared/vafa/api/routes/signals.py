@@ -24,7 +24,7 @@ from vafa.api.schemas import (
     VapidKeyOut,
 )
 from vafa.customers import check_client_id
-from vafa.errors import ValidationFailed
+from vafa.errors import Unauthorized, ValidationFailed
 from vafa.retention import signals
 from vafa.store import keys as k
 
@@ -34,7 +34,7 @@ router = APIGatewayHttpRouter()
 def _cors(response: Response[Any]) -> Response[Any]:
     """Browser routes take the public site key from any shop page."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key, X-Customer-Token"
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     response.headers["Access-Control-Max-Age"] = "86400"
     return response
@@ -92,14 +92,41 @@ def get_notifications(customer_id: str, limit: int, cursor: str | None) -> dict[
     security="siteKey",
 )
 def post_push_subscription(body: PushSubscriptionIn) -> Response[Any]:
+    """Bound to a customer only with that customer's `X-Customer-Token` (minted by the shop's
+    server); otherwise anonymous under `visitor_id`. At most 10 are kept per customer or visitor."""
     merchant = merchant_id(router)
+    now = request_time(router)
+    owner = _owner(merchant, body.customer_id, body.visitor_id, now)
     extra = [h for h in os.environ.get("VAFA_PUSH_EXTRA_HOSTS", "").split(",") if h]
-    created = signals.save_push_subscription(merchant, body.model_dump(), extra, request_time(router))
-    return _cors(
-        Response(
-            201 if created else 200, "application/json", {"customer_id": body.customer_id, "subscribed": True}
+    created = signals.save_push_subscription(merchant, body.model_dump(), owner, extra, now)
+    answer = {
+        "customer_id": owner[1] if owner[0] == "customer" else None,
+        "visitor_id": body.visitor_id,
+        "subscribed": True,
+    }
+    return _cors(Response(201 if created else 200, "application/json", answer))
+
+
+def _owner(merchant: str, customer_id: str | None, visitor_id: str | None, now: Any) -> tuple[str, str]:
+    """Who a browser request acts for: the customer its token proves, else the anonymous visitor."""
+    from vafa.auth.customer_tokens import customer_of
+
+    token = router.current_event.get_header_value("x-customer-token", case_sensitive=False)
+    if token:
+        proven = customer_of(token, merchant, now)
+        if customer_id is not None and customer_id != proven:
+            raise Unauthorized(
+                "customer_id does not match the customer token", code="customer_token_required"
+            )
+        return "customer", proven
+    if customer_id is not None:
+        raise Unauthorized(
+            "binding a subscription to a customer needs the customer's X-Customer-Token",
+            code="customer_token_required",
         )
-    )
+    if visitor_id is None:
+        raise ValidationFailed("visitor_id is required without a customer token", field="visitor_id")
+    return "visitor", visitor_id
 
 
 @router.route("/v1/push-subscriptions", method="OPTIONS")

@@ -8,10 +8,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.api.binding import route
-from vafa.api.context import json_body, merchant_id, programs, request_time
+from vafa.api.context import json_body, merchant_id, outside_instant, programs, request_time
 from vafa.api.schemas import PurchaseIn, PurchaseOut, RedemptionIn, RedemptionOut, RefundIn, RefundOut
 from vafa.customers import check_client_id
-from vafa.timeutil import parse_instant
 from vafa.wallet import operations
 
 router = APIGatewayHttpRouter()
@@ -37,16 +36,17 @@ _CREATED = {201: "Created (or the original answer of a retried request)"}
 )
 def post_purchase(body: PurchaseIn) -> Response[Any]:
     merchant = merchant_id(router)
+    now = request_time(router)
     request = operations.PurchaseRequest(
         order_id=body.order_id,
         customer_id=body.customer_id,
         amount=body.amount,
-        occurred_at=parse_instant(body.occurred_at) if body.occurred_at else None,
+        occurred_at=outside_instant(body.occurred_at, "occurred_at", now) if body.occurred_at else None,
         customer=body.customer,
         cart_id=body.cart_id,
         body=json_body(router),
     )
-    answer = operations.record_purchase(merchant, request, programs().get(merchant), request_time(router))
+    answer = operations.record_purchase(merchant, request, programs().get(merchant), now)
     return Response(201, "application/json", answer)
 
 
