@@ -43,6 +43,16 @@ class Shop:
     def call(self, method: str, path: str, body: Any = None, **kw: Any) -> requests.Response:
         return self.http.request(method, self.base + path, json=body, timeout=30, **kw)
 
+    def browser_headers(self, customer_id: str | None = None) -> dict[str, str]:
+        """What the shop's page sends: the public site key and, for a signed-in customer, the
+        customer token the shop's server minted for them."""
+        headers = {"X-Site-Key": self.keys["site_key"]}
+        if customer_id is not None:
+            minted = self.call("POST", f"/v1/customers/{customer_id}/token", {"ttl_minutes": 30})
+            assert minted.status_code == 201, minted.text
+            headers["X-Customer-Token"] = minted.json()["token"]
+        return headers
+
 
 @pytest.fixture
 def shop(stack: LocalStack) -> Shop:

@@ -75,7 +75,7 @@ def test_browser_subscribes_with_the_site_key_and_gets_an_encrypted_push(
     subscription = push_service.new_subscription()
     saved = requests.post(
         f"{shop.base}/v1/push-subscriptions",
-        headers=site(shop),
+        headers=shop.browser_headers("c-push"),
         timeout=10,
         json={"customer_id": "c-push", **subscription},
     )
@@ -102,7 +102,9 @@ def test_push_endpoints_outside_the_allowlist_are_refused(shop: Shop) -> None:
             "auth": "AAAAAAAAAAAAAAAAAAAAAA",
         },
     }
-    refused = requests.post(f"{shop.base}/v1/push-subscriptions", headers=site(shop), json=body, timeout=10)
+    refused = requests.post(
+        f"{shop.base}/v1/push-subscriptions", headers=shop.browser_headers("c-evil"), json=body, timeout=10
+    )
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "endpoint"
     no_key = requests.post(f"{shop.base}/v1/push-subscriptions", json=body, timeout=10)
     assert no_key.status_code == 401
@@ -123,7 +125,7 @@ def test_a_gone_subscription_is_deleted_and_the_message_falls_back_to_sms(
     subscription = push_service.new_subscription()
     requests.post(
         f"{shop.base}/v1/push-subscriptions",
-        headers=site(shop),
+        headers=shop.browser_headers("c-gone"),
         timeout=10,
         json={"customer_id": "c-gone", **subscription},
     )

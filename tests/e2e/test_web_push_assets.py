@@ -83,7 +83,7 @@ def test_the_service_worker_shows_vafa_pushes_right_to_left_and_opens_the_tracke
     page.close()
 
 
-SUBSCRIBE = """async ([source, api, siteKey]) => {
+SUBSCRIBE = """async ([source, api, siteKey, token]) => {
   const calls = [], keyLengths = [];
   const subscription = { toJSON: () => ({endpoint: "https://fcm.googleapis.com/fcm/send/abc",
                                          keys: {p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", auth: "tBHItJI5svbpez7KI4CCXg"}}) };
@@ -102,11 +102,12 @@ SUBSCRIBE = """async ([source, api, siteKey]) => {
   const script = document.createElement("script");
   script.setAttribute("data-api", api);
   script.setAttribute("data-site-key", siteKey);
+  if (token) script.setAttribute("data-customer-token", token);
   script.textContent = source;
   Object.defineProperty(document, "currentScript", { get: () => script, configurable: true });
   new Function(source)();
-  const result = await window.Vafa.subscribe("web-1");
-  return {result, keyLengths, calls};
+  const result = await window.Vafa.subscribe();
+  return {result, keyLengths, calls, visitor: window.Vafa.visitorId()};
 }"""
 
 
@@ -137,9 +138,11 @@ def test_the_snippet_subscribes_through_exactly_the_routes_and_header_the_api_do
     document = requests.get(f"{shop.base}/openapi.json", timeout=10).json()
     page = browser.new_page()
     page.goto(f"{shop.base}/dashboard")
-    done = page.evaluate(SUBSCRIBE, [source, shop.base, shop.keys["site_key"]])
+    token = shop.browser_headers("web-1")["X-Customer-Token"]
+    done = page.evaluate(SUBSCRIBE, [source, shop.base, shop.keys["site_key"], token])
     page.close()
-    assert done["result"] == {"subscribed": True}
+    # Bound to the customer the shop's server vouched for, with the browser's visitor id.
+    assert done["result"] == {"subscribed": True, "customer_id": "web-1", "visitor_id": done["visitor"]}
     # userVisibleOnly, and the merchant's VAPID public key: an uncompressed P-256 point
     assert done["keyLengths"] == [[True, 65]]
     assert shop.call("GET", "/v1/customers/web-1").json()["consent"]["push"] is True
@@ -154,6 +157,22 @@ def test_the_snippet_subscribes_through_exactly_the_routes_and_header_the_api_do
         if body:
             schema = _schema(document, body["content"]["application/json"]["schema"])
             assert set(schema["required"]) <= set(call["body"]), f"{method} {path} misses a required field"
+
+
+def test_without_a_customer_token_the_snippet_subscribes_the_visitor_anonymously(
+    browser: Browser, shop: Shop
+) -> None:
+    assert shop.call("PUT", "/v1/customers/web-2", {"name": "سارا"}).status_code == 201
+    source = requests.get(f"{shop.base}/vafa-subscribe.js", timeout=10).text
+    page = browser.new_page()
+    page.goto(f"{shop.base}/dashboard")
+    done = page.evaluate(SUBSCRIBE, [source, shop.base, shop.keys["site_key"], None])
+    page.close()
+    assert done["result"] == {"subscribed": True, "customer_id": None, "visitor_id": done["visitor"]}
+    assert re.fullmatch(r"[A-Za-z0-9_-]{8,64}", done["visitor"])
+    assert all("X-Customer-Token" not in c["headers"] for c in done["calls"])
+    # Nobody's consent changed: an anonymous browser is no customer's.
+    assert shop.call("GET", "/v1/customers/web-2").json()["consent"]["push"] is not True
 
 
 def test_both_files_are_javascript_cached_for_an_hour_and_the_worker_may_serve_a_whole_site(

@@ -25,6 +25,18 @@ def smsir() -> Iterator[FakeSmsIrServer]:
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def local_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The stand-in gateway listens on loopback, an address only the local stack may name."""
+    from vafa.config import settings as runtime
+
+    monkeypatch.setenv("VAFA_LOCAL_STACK", "1")
+    runtime.cache_clear()
+    yield
+    monkeypatch.undo()
+    runtime.cache_clear()
+
+
 class Secrets:
     """The SSM lookup the sender passes in: records which names were asked for."""
 
@@ -133,3 +145,16 @@ def test_international_is_off_unless_set() -> None:
 def test_inconsistent_sms_settings_are_rejected(sms: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         Program.model_validate({"sms": sms})
+
+
+def test_outside_the_local_stack_a_gateway_on_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vafa.config import settings as runtime
+    from vafa.model import ValidationError
+
+    monkeypatch.delenv("VAFA_LOCAL_STACK")
+    runtime.cache_clear()
+    with pytest.raises(ValidationError, match="base_url"):
+        SmsSettings(provider="smsir", base_url="http://127.0.0.1:8080")
+    assert SmsSettings(provider="smsir", base_url="https://api.sms.ir/").base_url == "https://api.sms.ir"
+    monkeypatch.setenv("VAFA_SMS_EXTRA_HOSTS", "sms-backup.example.ir")
+    assert SmsSettings(provider="smsir", base_url="https://sms-backup.example.ir").base_url

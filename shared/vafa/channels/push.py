@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,26 +56,22 @@ def generate_vapid_keys() -> VapidKeys:
 
 
 def is_allowed_endpoint(url: str, extra_hosts: Iterable[str] = ()) -> bool:
-    """Only HTTPS endpoints of known push services; loopback only when the deployment names it."""
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").rstrip(".").lower()
-        port = parts.port
-    except ValueError:
-        return False
-    if parts.username or parts.password or not host or parts.fragment:
-        return False
+    """Only HTTPS endpoints of known push services, in a spelling every URL parser reads alike
+    (`vafa.urls`); loopback only when the deployment names it (the local stack does)."""
+    from vafa.urls import UnsafeUrl, check_url
+
     extras = {h.strip().rstrip(".").lower() for h in extra_hosts if h.strip()}
-    if host in extras:
-        return parts.scheme in ("https", "http") if host in _LOOPBACK else parts.scheme == "https"
-    if parts.scheme != "https" or port not in (None, 443):
-        return False
     try:
-        ipaddress.ip_address(host)
-        return False  # no IP literals: the senders must never be pointed at an internal address
-    except ValueError:
-        pass
-    return host in PUSH_SERVICES or host.endswith(PUSH_SERVICE_SUFFIXES)
+        check_url(url, allow_loopback=bool(extras & _LOOPBACK))
+        parts = urlsplit(url)
+    except (UnsafeUrl, ValueError):
+        return False
+    host = (parts.hostname or "").rstrip(".").lower()
+    if host in _LOOPBACK:
+        return host in extras
+    if parts.fragment:
+        return False
+    return host in extras or host in PUSH_SERVICES or host.endswith(PUSH_SERVICE_SUFFIXES)
 
 
 def validate_subscription(body: dict[str, Any]) -> dict[str, Any]:
@@ -114,11 +109,25 @@ def send_push(
     *,
     ttl: int,
     timeout: float,
+    allow_loopback: bool = False,
 ) -> PushResult:
-    """Encrypt and deliver one notification; 404/410 mean the subscription is gone."""
+    """Encrypt and deliver one notification; 404/410 mean the subscription is gone.
+
+    The endpoint was checked when it was saved; its host is resolved and checked again here, since
+    a public name can be pointed at an internal address later. Redirects are never followed."""
     import requests
     from pywebpush import WebPushException, webpush
 
+    from vafa.urls import UnsafeUrl, check_url, public_addresses
+
+    try:
+        endpoint = check_url(str(subscription.get("endpoint", "")), allow_loopback=allow_loopback)
+        parts = urlsplit(endpoint)
+        public_addresses(parts.hostname or "", parts.port or 443, allow_loopback=allow_loopback)
+    except UnsafeUrl as exc:
+        return PushResult("gone", reason=f"endpoint refused: {exc}")
+    session = requests.Session()
+    session.max_redirects = 0  # a push service answers; a 3xx never sends the sender elsewhere
     try:
         webpush(
             subscription,
@@ -126,7 +135,8 @@ def send_push(
             vapid_private_key=vapid_private_key,
             vapid_claims={"sub": vapid_subject},
             ttl=ttl,
-            timeout=timeout,
+            timeout=(min(3.0, timeout), timeout),  # connect, then each read
+            requests_session=session,
         )
     except WebPushException as exc:
         status = exc.response.status_code if exc.response is not None else None
@@ -137,6 +147,10 @@ def send_push(
                 "failed", retryable=True, reason=f"push service answered {status}", status_code=status
             )
         return PushResult("failed", reason=f"push service answered {status}", status_code=status)
+    except requests.TooManyRedirects:
+        return PushResult("failed", reason="push service redirected")
     except requests.RequestException as exc:
         return PushResult("failed", retryable=True, reason=type(exc).__name__)
+    finally:
+        session.close()
     return PushResult("sent", status_code=201)

@@ -1,21 +1,51 @@
-/* Vafa web push subscription snippet. Paste on pages where a signed-in customer is known:
+/* Vafa web push subscription snippet. Paste on the shop's pages:
  *   <script src="https://<your-vafa-api>/vafa-subscribe.js" async
  *           data-api="https://<your-vafa-api>" data-site-key="vafa_pk_…"
- *           data-customer-id="<the shop's customer id>" data-sw="/vafa-sw.js"></script>
- * data-sw-scope (optional) registers the worker for another scope, e.g. "/" for a worker kept in a folder.
- * With data-customer-id it asks once the page has loaded; without it, call
- * window.Vafa.subscribe("<customer id>") yourself, e.g. from a "notify me" button (browsers only
- * show the permission prompt after a user gesture on some platforms). */
+ *           data-customer-token="<minted by the shop's server for the signed-in customer>"
+ *           data-sw="/vafa-sw.js"></script>
+ * The site key is public: on its own it only lets this browser subscribe anonymously, under a visitor
+ * id the snippet keeps in localStorage (window.Vafa.visitorId()). For a signed-in customer the shop's
+ * server mints a customer token (POST /v1/customers/{id}/token with the secret key) and prints it in
+ * data-customer-token; only then is the subscription bound to that customer.
+ * With data-subscribe="auto" it asks once the page has loaded; otherwise call
+ * window.Vafa.subscribe() yourself, e.g. from a "notify me" button (browsers only show the permission
+ * prompt after a user gesture on some platforms). data-sw-scope (optional) registers the worker for
+ * another scope, e.g. "/" for a worker kept in a folder. */
 (function () {
   "use strict";
   var script = document.currentScript;
+  function attr(name) { return script ? script.getAttribute(name) : null; }
   var config = {
-    api: (script && script.getAttribute("data-api")) || (script && script.src ? new URL(script.src).origin : ""),
-    siteKey: script && script.getAttribute("data-site-key"),
-    customerId: script && script.getAttribute("data-customer-id"),
-    sw: (script && script.getAttribute("data-sw")) || "/vafa-sw.js",
-    scope: script && script.getAttribute("data-sw-scope")
+    api: attr("data-api") || (script && script.src ? new URL(script.src).origin : ""),
+    siteKey: attr("data-site-key"),
+    customerToken: attr("data-customer-token"),
+    sw: attr("data-sw") || "/vafa-sw.js",
+    scope: attr("data-sw-scope")
   };
+  var STORAGE_KEY = "vafa_visitor_id";
+  var memoryVisitor = null;
+
+  function newVisitorId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    var text = "";
+    for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  /* One id per browser, kept across pages; the shop links it to a customer at sign-in. */
+  function visitorId() {
+    try {
+      var kept = window.localStorage.getItem(STORAGE_KEY);
+      if (kept && /^[A-Za-z0-9_-]{8,64}$/.test(kept)) return kept;
+      kept = newVisitorId();
+      window.localStorage.setItem(STORAGE_KEY, kept);
+      return kept;
+    } catch (e) { /* storage blocked: this page view only */
+      memoryVisitor = memoryVisitor || newVisitorId();
+      return memoryVisitor;
+    }
+  }
 
   function urlBase64ToUint8Array(text) {
     var padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
@@ -24,9 +54,11 @@
     return bytes;
   }
 
-  function call(path, options) {
+  function call(path, options, token) {
     options = options || {};
-    options.headers = Object.assign({"X-Site-Key": config.siteKey}, options.headers || {});
+    var headers = {"X-Site-Key": config.siteKey};
+    if (token) headers["X-Customer-Token"] = token;
+    options.headers = Object.assign(headers, options.headers || {});
     return fetch(config.api.replace(/\/$/, "") + path, options).then(function (r) {
       if (!r.ok) throw new Error("Vafa " + path + " answered " + r.status);
       return r.json();
@@ -39,11 +71,13 @@
     }).then(function () { return navigator.serviceWorker.ready; });
   }
 
-  function subscribe(customerId) {
+  /* options.customerToken overrides data-customer-token (e.g. a token fetched after sign-in). */
+  function subscribe(options) {
+    var token = (options && options.customerToken) || config.customerToken;
     if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
       return Promise.resolve({subscribed: false, reason: "unsupported"});
     }
-    if (!config.siteKey || !customerId) return Promise.reject(new Error("Vafa: data-site-key and a customer id are needed"));
+    if (!config.siteKey) return Promise.reject(new Error("Vafa: data-site-key is needed"));
     return Notification.requestPermission().then(function (permission) {
       if (permission !== "granted") return {subscribed: false, reason: permission};
       return Promise.all([registration(), call("/v1/push/vapid-public-key")]).then(function (both) {
@@ -52,17 +86,20 @@
           return current || reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: key});
         });
       }).then(function (subscription) {
-        var body = Object.assign({customer_id: String(customerId)}, subscription.toJSON());
+        var body = Object.assign({visitor_id: visitorId()}, subscription.toJSON());
         return call("/v1/push-subscriptions", {
           method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)
-        }).then(function () { return {subscribed: true}; });
+        }, token).then(function (saved) {
+          return {subscribed: true, customer_id: saved.customer_id, visitor_id: saved.visitor_id};
+        });
       });
     });
   }
 
-  window.Vafa = Object.assign(window.Vafa || {}, {subscribe: subscribe});
-  if (config.customerId) {
-    if (document.readyState === "complete") subscribe(config.customerId).catch(function () {});
-    else window.addEventListener("load", function () { subscribe(config.customerId).catch(function () {}); });
+  window.Vafa = Object.assign(window.Vafa || {}, {subscribe: subscribe, visitorId: visitorId});
+  if (attr("data-subscribe") === "auto") {
+    var start = function () { subscribe().catch(function () {}); };
+    if (document.readyState === "complete") start();
+    else window.addEventListener("load", start);
   }
 })();
