@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from vafa.jobs.isolation import Isolated
 from vafa.jobs.schedule import event_time
 from vafa.merchants import list_merchants
 from vafa.store import keys as k
@@ -32,15 +33,25 @@ def customers_due(merchant_id: str, now: datetime) -> list[str]:
     return list(seen)
 
 
-def run_expiry(now: datetime) -> dict[str, int]:
+def expire_merchant(merchant_id: str, now: datetime) -> tuple[int, int]:
+    """Customers settled and credit expired for one merchant."""
+    customers = expired = 0
+    for customer_id in customers_due(merchant_id, now):
+        expired += settle_expired(merchant_id, customer_id, now)
+        customers += 1
+    return customers, expired
+
+
+def run_expiry(now: datetime) -> dict[str, Any]:
     """Expire everything due at or before `now`; safe to run late, twice or out of order."""
     customers = expired = 0
-    for merchant_id in list_merchants():
-        for customer_id in customers_due(merchant_id, now):
-            amount = settle_expired(merchant_id, customer_id, now)
-            customers += 1
-            expired += amount
-    return {"customers": customers, "expired": expired}
+    run = Isolated()
+    for _, (settled, amount) in run.each_merchant(
+        list_merchants(), lambda m: expire_merchant(m, now), logger
+    ):
+        customers += settled
+        expired += amount
+    return {"customers": customers, "expired": expired, **run.report(metrics)}
 
 
 @logger.inject_lambda_context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 
 from vafa.jobs.schedule import event_time
 from vafa.metrics.job import run_metrics
@@ -12,12 +12,14 @@ from vafa.store.table import ensure_configured
 from vafa.tracing import capture_handler
 
 logger = Logger(service="vafa-metrics")
+metrics = Metrics(namespace="Vafa", service="vafa-metrics")
 
 
 @logger.inject_lambda_context
 @capture_handler("vafa-metrics")
+@metrics.log_metrics
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     ensure_configured()
-    result = run_metrics(event_time(event))
+    result = run_metrics(event_time(event), logger, metrics)
     logger.info("metrics run", extra=result)
     return result

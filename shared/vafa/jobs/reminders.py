@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from vafa.campaigns.dispatch import dispatch_due
+from vafa.jobs.isolation import Isolated
 from vafa.jobs.schedule import event_time
 from vafa.merchants import ProgramStore, list_merchants
 from vafa.program import Program
@@ -76,11 +77,20 @@ def run_reminders(now: datetime) -> dict[str, Any]:
     outbox = Outbox()
     programs = ProgramStore(0)
     totals: dict[str, int] = {}
-    for merchant_id in list_merchants():
-        for key, value in run_for_merchant(merchant_id, programs.get(merchant_id), now, outbox).items():
+    run = Isolated()
+    for _, counts in run.each_merchant(
+        list_merchants(), lambda m: run_for_merchant(m, programs.get(m), now, outbox), logger
+    ):
+        for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
     outbox.flush()
-    return {"time": iso(now), "queued": outbox.messages, "sqs_requests": outbox.requests, **totals}
+    return {
+        "time": iso(now),
+        "queued": outbox.messages,
+        "sqs_requests": outbox.requests,
+        **totals,
+        **run.report(metrics),
+    }
 
 
 @logger.inject_lambda_context

@@ -159,13 +159,26 @@ def _created_on(merchant_id: str, now: datetime) -> date:
         return now.date()
 
 
-def run_metrics(now: datetime) -> dict[str, Any]:
+def run_metrics(now: datetime, logger: Any = None, metrics: Any = None) -> dict[str, Any]:
+    """Bring every merchant's aggregates up to `now`; one merchant's failure skips only that one."""
+    from vafa.jobs.isolation import Isolated
+
+    if logger is None:
+        import logging
+
+        logger = logging.getLogger("vafa.metrics")
     programs = ProgramStore(0)
     visited = 0
     merchants = list_merchants()
-    for merchant_id in merchants:
-        visited += run_for_merchant(merchant_id, programs.get(merchant_id), now)
-    return {"time": iso(now), "merchants": len(merchants), "customers_refreshed": visited}
+    run = Isolated()
+    for _, count in run.each_merchant(merchants, lambda m: run_for_merchant(m, programs.get(m), now), logger):
+        visited += count
+    return {
+        "time": iso(now),
+        "merchants": len(merchants),
+        "customers_refreshed": visited,
+        **run.report(metrics),
+    }
 
 
 def outcome_row(count: dict[str, int]) -> dict[str, Any]:
