@@ -283,6 +283,7 @@ def program_settings() -> dict[str, Any]:
         "cashback_rate_bps": 500,
         "cashback_expiry_days": 30,
         "channel_order": ["sms"],
+        "sms": {"provider": "local"},  # the local stack's stand-in, named: nothing leaves the machine
         "holdout_percent": 10,
         "reminders": {
             "expiry_days_before": [3],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -106,6 +107,11 @@ class ProgramStore:
             program = Program.model_validate(json.loads(item.settings))
         except ProgramItem.DoesNotExist:
             program = Program()
+        if not program.shop_name:
+            # Messages name the shop ("سری به {shop} بزنید"): without a shop_name, the merchant's own
+            # name stands in, so no default template reads with a hole in it.
+            with contextlib.suppress(MerchantItem.DoesNotExist):
+                program.shop_name = MerchantItem.get(k.merchant_pk(merchant_id), k.MERCHANT).name
         self._cache[merchant_id] = (clock + self._ttl, program)
         return program
 

@@ -146,7 +146,9 @@ class QuietHours(Model, extra="forbid"):
 class SmsSettings(Model, extra="forbid"):
     """Which SMS gateway sends for this merchant; its API key is a secret in SSM, never here."""
 
-    provider: str = field(Choice("kavenegar", "smsir", "sns", "local"), "local")
+    # None until the merchant picks a gateway: no SMS leaves (decisions say channel_not_configured).
+    # "local" is the local stack's stand-in and counts as no gateway anywhere else.
+    provider: str | None = field(Choice("kavenegar", "smsir", "sns", "local"), None)
     sender: str | None = field(Str(max_length=30), None)
     base_url: str | None = field(Str(max_length=300), None)
     # Numbers outside +98: None refuses them (the next channel is tried), "sns" sends them through
@@ -156,15 +158,15 @@ class SmsSettings(Model, extra="forbid"):
 
     def check_model(self) -> None:
         if self.base_url is not None:
-            if self.provider not in GATEWAY_HOSTS and self.provider != "local":
+            if self.provider not in GATEWAY_HOSTS and self.provider not in ("local", None):
                 raise ValueError(f"base_url: {self.provider} takes no address")
             try:
-                self.base_url = gateway_base_url(self.provider, self.base_url)
+                self.base_url = gateway_base_url(self.provider or "none", self.base_url)
             except ValueError as exc:
                 raise ValueError(f"base_url: {exc}") from None
         if self.provider == "sns" and self.international:
             raise ValueError("international: provider sns already sends every number; leave it unset")
-        if self.international == "gateway" and self.provider not in ("kavenegar", "local"):
+        if self.international == "gateway" and self.provider not in ("kavenegar", "local", None):
             raise ValueError(f"international: {self.provider} cannot send outside Iran; use sns")
         if self.provider == "smsir" and self.sender is not None and not _DIGITS.fullmatch(self.sender):
             raise ValueError("sender: the SMS.ir line number, digits only")

@@ -14,6 +14,7 @@ from vafa.jobs.isolation import Isolated
 from vafa.jobs.schedule import event_time
 from vafa.merchants import ProgramStore, list_merchants
 from vafa.program import Program
+from vafa.reminders import policy
 from vafa.retention import kinds
 from vafa.retention.decide import Candidate, decide
 from vafa.retention.due import due_items, full
@@ -55,7 +56,10 @@ def run_for_merchant(merchant_id: str, program: Program, now: datetime, outbox: 
     decided: dict[str, int] = {}
 
     def emit(customer: CustomerItem, candidate: Candidate) -> object:
-        if candidate.kind == "birthday" and candidate.values.get("gift"):
+        # The holdout gets nothing the message would have announced, the gift included: otherwise
+        # the measured lift of birthday greetings would compare gifted customers with gifted ones.
+        held_out = policy.in_holdout(merchant_id, customer.customer_id, program.holdout_percent)
+        if candidate.kind == "birthday" and candidate.values.get("gift") and not held_out:
             from vafa.wallet.gifts import grant_birthday_gift
 
             grant_birthday_gift(merchant_id, customer.customer_id, program, candidate.ref, now)

@@ -21,6 +21,7 @@ class FakeSmsServer:
         self.api_key = api_key
         self.sent: list[dict[str, Any]] = []
         self.refusing: set[str] = set()
+        self.by_localid: dict[str, int] = {}
         self._faults: list[str] = []
         self._lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
@@ -45,7 +46,9 @@ class FakeSmsServer:
         return f"http://{host}:{port}"
 
     def fail_next(self, count: int, mode: str = "http500") -> None:
-        """The next `count` sends fail: `http500`, `timeout` (hang past the client's timeout) or `body_error`."""
+        """The next `count` sends fail: `http500`, `http429`, `timeout` (hang past the client's
+        timeout, sending nothing), `accept_slow` (send it, then answer after the client's timeout)
+        or `body_error`."""
         with self._lock:
             self._faults.extend([mode] * count)
 
@@ -64,10 +67,12 @@ class FakeSmsServer:
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         parts = request.path.strip("/").split("/")
-        if len(parts) != 4 or parts[0] != "v1" or parts[2:] != ["sms", "send.json"]:
-            response = self._answer(404, "متد یافت نشد")
-        else:
+        if len(parts) == 4 and parts[0] == "v1" and parts[2:] == ["sms", "send.json"]:
             response = self._send(parts[1], request)
+        elif len(parts) == 4 and parts[0] == "v1" and parts[2:] == ["sms", "statuslocalmessageid.json"]:
+            response = self._status_by_localid(parts[1], request)
+        else:
+            response = self._answer(404, "متد یافت نشد")
         return response(environ, start_response)
 
     def _send(self, key: str, request: Request) -> Response:
@@ -78,6 +83,8 @@ class FakeSmsServer:
             return self._answer(200, "تایید شد", [])
         if fault == "http500":
             return Response("upstream error", status=502)
+        if fault == "http429":
+            return self._answer(429, "تعداد درخواست‌ها بیش از حد مجاز است")
         if fault == "body_error":
             # Kavenegar can report errors inside the JSON with an error code as the return status.
             return self._answer(418, "اعتبار حساب شما کافی نیست")
@@ -88,8 +95,9 @@ class FakeSmsServer:
         if not receptor or not message:
             return self._answer(400, "پارامترها ناقص هستند")
         status = 14 if receptor in self.refusing else 5
+        messageid = next(_ids)
         entry = {
-            "messageid": next(_ids),
+            "messageid": messageid,
             "message": message,
             "status": status,
             "statustext": "ارسال به مخابرات" if status == 5 else "عدم دریافت تبلیغات",
@@ -98,14 +106,34 @@ class FakeSmsServer:
             "date": int(time.time()),
             "cost": 1200,
         }
+        localid = request.form.get("localid")
         if status == 5:
             with self._lock:
                 self.sent.append(
+                    {"receptor": receptor, "message": message, "localid": localid, "sender": entry["sender"]}
+                )
+                if localid:
+                    self.by_localid[localid] = messageid
+        if fault == "accept_slow":
+            time.sleep(3)  # sent already; the answer comes after the client gave up
+        return self._answer(200, "تایید شد", [entry])
+
+    def _status_by_localid(self, key: str, request: Request) -> Response:
+        """`sms/statuslocalmessageid`: per local id, the message it became, or messageid 0 (status
+        100) when this gateway never accepted one under that id."""
+        if self.api_key is not None and key != self.api_key:
+            return self._answer(403, "کد شناسائی API-Key معتبر نمی‌باشد")
+        wanted = [x for x in (request.values.get("localid") or "").split(",") if x]
+        entries = []
+        with self._lock:
+            for localid in wanted:
+                messageid = self.by_localid.get(localid, 0)
+                entries.append(
                     {
-                        "receptor": receptor,
-                        "message": message,
-                        "localid": request.form.get("localid"),
-                        "sender": entry["sender"],
+                        "messageid": messageid,
+                        "localid": localid,
+                        "status": 10 if messageid else 100,
+                        "statustext": "رسیده به گیرنده" if messageid else "شناسه نامعتبر",
                     }
                 )
-        return self._answer(200, "تایید شد", [entry])
+        return self._answer(200, "تایید شد", entries)

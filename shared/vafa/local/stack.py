@@ -147,9 +147,13 @@ class LocalStack:
         return _error(404, "route_not_found", f"no local route {request.method} {request.path}")
 
     def create_merchant(self, name: str) -> dict[str, str]:
+        """A merchant whose SMS go to the in-memory stand-in, set explicitly: a deployed merchant
+        starts with no gateway at all, and nothing pretends to send."""
         from vafa.merchants import create_merchant
+        from vafa.program import Program, SmsSettings
 
-        return create_merchant(name, datetime.now(UTC)).as_dict()
+        program = Program(sms=SmsSettings(provider="local"))
+        return create_merchant(name, datetime.now(UTC), program).as_dict()
 
     def schedules(self) -> dict[str, str]:
         assert self.template is not None

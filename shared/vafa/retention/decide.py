@@ -72,6 +72,22 @@ def _exists(contact: ContactItem) -> bool:
     return bool(getattr(contact, "_loaded", False))
 
 
+CHANNELS = ("sms", "email", "push")
+
+
+def channel_configured(program: Program, channel: str) -> bool:
+    """Whether this merchant set the channel up. SMS needs a gateway; outside the local stack the
+    development provider never counts, so a deployed shop with no gateway sends nothing by SMS."""
+    if channel != "sms":
+        return True
+    provider = program.sms.provider
+    if provider == "local":
+        from vafa.config import settings
+
+        return settings().local_stack
+    return provider is not None
+
+
 def reachable(customer: CustomerItem, contact: ContactItem) -> dict[str, bool]:
     return {
         "sms": bool(customer.phone),
@@ -86,8 +102,10 @@ def consented(customer: CustomerItem, contact: ContactItem) -> dict[str, bool]:
     return {ch: bool(consent.get(ch)) and not opted_out.get(ch) for ch in ("sms", "email", "push")}
 
 
-def notification_id(merchant_id: str, dedupe_key: str) -> str:
-    return hashlib.sha256(f"{merchant_id}|{dedupe_key}".encode()).hexdigest()[:20]
+def notification_id(merchant_id: str, customer_id: str, dedupe_key: str) -> str:
+    """One id per message: the merchant, the customer and what the message is about. It is the
+    gateway's `localid` and the link's id, so two customers' messages must never share one."""
+    return hashlib.sha256(f"{merchant_id}|{customer_id}|{dedupe_key}".encode()).hexdigest()[:20]
 
 
 def decide(
@@ -116,12 +134,17 @@ def decide(
     else:
         consent = consented(customer, contact)
         reach = reachable(customer, contact)
+        unconfigured = [ch for ch in CHANNELS if not channel_configured(program, ch)]
+        for ch in unconfigured:  # nothing would leave: never pretend to send
+            reach[ch] = False
         order = [candidate.channel] if candidate.channel else list(program.channel_order)
         channel = policy.choose_channel(order, consent, reach)
         if channel is None:
             opted = _plain(contact.opted_out)
             if any(opted.get(ch) and reach.get(ch) for ch in order):
                 reason = "opted_out"
+            elif any(consent.get(ch) and ch in unconfigured for ch in order):
+                reason = "channel_not_configured"
             elif any(consent.get(ch) for ch in order):
                 reason = "unreachable"
             else:
@@ -135,7 +158,7 @@ def decide(
             )
             if send_after is not None:
                 reason = "quiet_hours"
-    nid = notification_id(merchant_id, candidate.dedupe_key)
+    nid = notification_id(merchant_id, customer.customer_id, candidate.dedupe_key)
     note_sk = k.note_sk(iso(now), nid)
     locale = customer.locale or program.default_locale
     message = render.message_for(

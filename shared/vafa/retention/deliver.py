@@ -1,8 +1,15 @@
 """Senders: claim a queued message, send it on its channel, record the outcome; never send twice.
 
 A queue message may arrive twice; the claim is a conditional write (queued → sending), so only one
-delivery proceeds. Transient failures go back to the queue (partial batch response); permanent ones
-are recorded as failed. A push subscription that is gone (404/410) is deleted and the message falls
+delivery proceeds. The claim is a lease timed by the wall clock: a delivery that finds another's
+fresh claim comes back later (Retry) instead of dropping the message, and a claim whose holder died
+(a crash, a Lambda timeout) lapses after RECLAIM_AFTER. Whether a lapsed claim was sent is unknown,
+so it is settled, never resent blindly: asked of the gateway where it can tell (Kavenegar's
+`localid`), otherwise ended as `failed` with the reason `delivery_unknown`. A gateway that took the
+request and gave no answer is recorded the same way (status `unknown`) and settled on the next
+delivery. Transient failures go back to the queue (partial batch response); permanent ones are
+recorded as failed; an error in Vafa's own code before sending is retried and, past MAX_ATTEMPTS,
+failed with its reason. A push subscription that is gone (404/410) is deleted and the message falls
 back to the customer's next channel.
 """
 
@@ -10,8 +17,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -41,6 +49,20 @@ class Retry(Exception):
     """A transient failure: the queue will deliver this message again."""
 
 
+class Ambiguous(Exception):
+    """The gateway may have sent it: settle before anything else happens to this message."""
+
+
+FINAL = ("sent", "failed", "suppressed")
+DELIVERY_UNKNOWN = "delivery_unknown"
+
+
+def wall_clock() -> datetime:
+    """Claims are leases between running senders, an operational timer, so they use the real clock
+    (not the event's time, which is the same for every redelivery of one SQS message)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 @dataclass
 class Outcome:
     status: str  # sent | failed | skipped | fallback
@@ -51,10 +73,10 @@ _programs = ProgramStore(30)
 
 
 def _claim(note: NotificationItem, now: datetime) -> bool:
-    stale = iso(now - RECLAIM_AFTER)
-    condition = (NotificationItem.status == "queued") | (
-        (NotificationItem.status == "sending") & (NotificationItem.claimed_at < stale)
-    )
+    """Take the message from the state it was read in; False when another delivery moved it first."""
+    condition = NotificationItem.status == str(note.status)
+    if note.claimed_at:
+        condition &= NotificationItem.claimed_at == str(note.claimed_at)
     try:
         note.update(
             actions=[
@@ -102,21 +124,31 @@ def _send_sms(
     merchant_id: str, program: Program, customer: CustomerItem, note: NotificationItem
 ) -> tuple[str, str, str | None]:
     from vafa.channels.sms.base import UNSUPPORTED_DESTINATION
-    from vafa.channels.sms.factory import provider_for
+    from vafa.channels.sms.factory import CHANNEL_NOT_CONFIGURED
 
-    config = program.sms.model_dump()
-    config["api_key_secret"] = merchant_secret_name(merchant_id, "sms-api-key")
-    provider = provider_for(config, lambda name: get_parameter(name) or "")
+    provider = _sms_provider(merchant_id, program, str(customer.phone))
     result = provider.send(
         str(customer.phone), str(note.body), local_id=note.notification_id, promotional=bool(note.promotional)
     )
     if result.status == "sent":
         return "sent", "", result.provider_message_id
+    if result.ambiguous:
+        raise Ambiguous(result.reason)
     if result.retryable:
         raise Retry(result.reason)
-    if result.reason == UNSUPPORTED_DESTINATION:  # no gateway of this merchant reaches the number
+    if result.reason in (UNSUPPORTED_DESTINATION, CHANNEL_NOT_CONFIGURED):  # try the next channel
         return "fallback", result.reason, None
     return "failed", result.reason or result.status, result.provider_message_id
+
+
+def _sms_provider(merchant_id: str, program: Program, phone: str) -> Any:
+    """The gateway this merchant's program sends `phone`'s messages through."""
+    from vafa.channels.sms.factory import Routed, provider_for
+
+    config = program.sms.model_dump()
+    config["api_key_secret"] = merchant_secret_name(merchant_id, "sms-api-key")
+    provider = provider_for(config, lambda name: get_parameter(name) or "")
+    return provider.route(phone) if isinstance(provider, Routed) else provider
 
 
 def _send_email(
@@ -136,6 +168,10 @@ def _send_email(
             email_channel.ses_client(), raw, program.email.from_address, str(customer.email)
         )
     except Exception as exc:
+        from botocore.exceptions import ReadTimeoutError
+
+        if isinstance(exc, ReadTimeoutError):  # SES may have taken it and cannot be asked
+            raise Ambiguous(f"ses gave no answer: {type(exc).__name__}") from exc
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
         if code in ("Throttling", "ServiceUnavailable", "InternalFailure") or not code:
             raise Retry(str(code or exc)) from exc
@@ -199,8 +235,14 @@ def _send_push(
     return ("fallback" if gone or not subscriptions else "failed"), "push_subscription_gone", None
 
 
-def deliver(message: dict[str, Any], now: datetime, public_url: str, outbox: Outbox) -> Outcome:
-    """Deliver one queued notification; raises Retry for the queue to try again later."""
+def deliver(
+    message: dict[str, Any],
+    now: datetime,
+    public_url: str,
+    outbox: Outbox,
+    clock: Callable[[], datetime] = wall_clock,
+) -> Outcome:
+    """Deliver one queued notification once; raises Retry for the queue to try again later."""
     ensure_configured()
     merchant_id, customer_id, note_sk = message["merchant_id"], message["customer_id"], message["note_sk"]
     cpk = k.customer_pk(merchant_id, customer_id)
@@ -209,9 +251,18 @@ def deliver(message: dict[str, Any], now: datetime, public_url: str, outbox: Out
         customer = CustomerItem.get(cpk, k.PROFILE, consistent_read=True)
     except Item.DoesNotExist:
         return Outcome("skipped", "unknown notification")
-    if note.status not in ("queued", "sending") or not _claim(note, now):
+    if note.status in FINAL:
         return Outcome("skipped", f"already {note.status}")
     program = _programs.get(merchant_id)
+    lease = clock()
+    if note.status == "sending" and str(note.claimed_at or "") > iso(lease - RECLAIM_AFTER):
+        raise Retry("another delivery holds this message")  # back later: never dropped
+    if note.status in ("sending", "unknown"):
+        settled = _settle(merchant_id, program, customer, note, now, lease)
+        if settled is not None:
+            return settled
+    if not _claim(note, lease):
+        raise Retry("another delivery moved this message first")
     channel = str(note.channel)
     try:
         if channel == "sms":
@@ -223,22 +274,70 @@ def deliver(message: dict[str, Any], now: datetime, public_url: str, outbox: Out
             status, reason, provider_id = _send_email(program, customer, note, unsubscribe)
         else:
             status, reason, provider_id = _send_push(merchant_id, program, customer, note)
+    except Ambiguous as exc:
+        note.update(
+            actions=[NotificationItem.status.set("unknown"), NotificationItem.reason.set(f"ambiguous: {exc}")]
+        )
+        raise Retry(f"settle first: {exc}") from None
     except Retry as exc:
-        if int(note.attempts or 0) + 1 >= MAX_ATTEMPTS:
-            _finish(note, "failed", f"gave up after {MAX_ATTEMPTS} attempts: {exc}", now)
-            from vafa.metrics.counters import bump
-
-            bump(merchant_id, note.message_kind, "failed", note.campaign_id)
-            return Outcome("failed", str(exc))
-        _requeue(note, merchant_id, f"retrying: {exc}", now)
-        raise
+        return _retry_or_fail(merchant_id, note, str(exc), now)
+    except Exception as exc:
+        return _retry_or_fail(merchant_id, note, f"error: {type(exc).__name__}: {exc}"[:300], now)
     if status == "fallback":
         return _fall_back(merchant_id, program, customer, note, now, outbox)
-    _finish(note, status, reason or None, now, provider_id)
+    return _end(merchant_id, note, status, reason or None, now, provider_id)
+
+
+def _end(
+    merchant_id: str,
+    note: NotificationItem,
+    status: str,
+    reason: str | None,
+    now: datetime,
+    provider_id: str | None,
+) -> Outcome:
+    _finish(note, status, reason, now, provider_id)
     from vafa.metrics.counters import bump
 
     bump(merchant_id, note.message_kind, "sent" if status == "sent" else "failed", note.campaign_id)
-    return Outcome(status, reason)
+    return Outcome(status, reason or "")
+
+
+def _retry_or_fail(merchant_id: str, note: NotificationItem, reason: str, now: datetime) -> Outcome:
+    """Nothing left: back to the queue, or failed with the reason once MAX_ATTEMPTS are spent."""
+    if int(note.attempts or 0) + 1 >= MAX_ATTEMPTS:
+        return _end(
+            merchant_id, note, "failed", f"gave up after {MAX_ATTEMPTS} attempts: {reason}", now, None
+        )
+    _requeue(note, merchant_id, f"retrying: {reason}", now)
+    raise Retry(reason)
+
+
+def _settle(
+    merchant_id: str,
+    program: Program,
+    customer: CustomerItem,
+    note: NotificationItem,
+    now: datetime,
+    lease: datetime,
+) -> Outcome | None:
+    """A message that may have been sent (no answer, or a claim whose holder died). Ask the gateway
+    where it can tell; None means it was not sent and may be sent now."""
+    if str(note.channel) == "sms":
+        provider = _sms_provider(merchant_id, program, str(customer.phone))
+        lookup = getattr(provider, "lookup", None)
+        if lookup is not None:
+            found = lookup(note.notification_id)
+            if found is None:
+                return None
+            if found.status == "sent":
+                return _end(merchant_id, note, "sent", None, now, found.provider_message_id)
+            if int(note.attempts or 0) + 1 >= MAX_ATTEMPTS:
+                return _end(merchant_id, note, "failed", DELIVERY_UNKNOWN, now, None)
+            note.update(actions=[NotificationItem.attempts.add(1)])
+            raise Retry(f"settling: {found.reason}")
+    # No way to ask (SMS.ir, SNS, SES, a lapsed push): visible as failed, never sent twice.
+    return _end(merchant_id, note, "failed", DELIVERY_UNKNOWN, now, None)
 
 
 def _fall_back(
@@ -251,12 +350,12 @@ def _fall_back(
 ) -> Outcome:
     """The channel cannot reach the customer any more: try the next one in the program's order."""
     tried = [*json.loads(note.tried_channels or "[]"), str(note.channel)]
+    from vafa.retention.decide import channel_configured
+
     contact = load_contact(merchant_id, customer.customer_id)
+    reach = {ch: ok and channel_configured(program, ch) for ch, ok in reachable(customer, contact).items()}
     channel = policy.choose_channel(
-        list(program.channel_order),
-        consented(customer, contact),
-        reachable(customer, contact),
-        exclude=tuple(tried),
+        list(program.channel_order), consented(customer, contact), reach, exclude=tuple(tried)
     )
     if channel is None:
         _finish(note, "failed", "no_channel_left", now)

@@ -85,7 +85,8 @@ def notification_view(note: NotificationItem) -> dict[str, Any]:
     return {
         "kind": note.message_kind,
         "channel": note.channel,
-        "status": "queued" if note.status == "sending" else note.status,
+        # In flight or being settled with the gateway: still on its way, as far as the contract goes.
+        "status": "queued" if note.status in ("sending", "unknown") else note.status,
         "reason": note.reason,
         "at": note.at,
         "body": note.body,

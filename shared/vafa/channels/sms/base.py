@@ -15,10 +15,27 @@ class SmsResult:
     retryable: bool = False
     reason: str = ""
     cost: int | None = None
+    # The request left but no answer came back: the gateway may have sent it. Settle it (`lookup`)
+    # before trying again, or end it as failed; never resend blindly.
+    ambiguous: bool = False
 
 
 class SmsProvider(Protocol):
     def send(self, to_e164: str, text: str, *, local_id: str, promotional: bool) -> SmsResult: ...
+
+
+class Lookup(Protocol):
+    """Gateways that can say whether a message with our id went out (Kavenegar's `localid`)."""
+
+    def lookup(self, local_id: str) -> SmsResult | None:
+        """`sent` when the gateway has it, None when it never got it; a retryable failure when it
+        cannot tell now."""
+        ...
+
+
+def ambiguous(reason: str) -> SmsResult:
+    """Sent, but no answer: the outcome is unknown until the gateway is asked."""
+    return SmsResult("failed", retryable=True, reason=reason, ambiguous=True)
 
 
 def transient(reason: str) -> SmsResult:

@@ -27,6 +27,19 @@ class Unsupported:
         return unsupported_destination()
 
 
+CHANNEL_NOT_CONFIGURED = "channel_not_configured"
+
+
+class NotConfigured:
+    """A merchant who chose no gateway: nothing leaves, and the sender moves to the next channel."""
+
+    def __repr__(self) -> str:
+        return "NotConfigured()"
+
+    def send(self, to_e164: str, text: str, *, local_id: str, promotional: bool) -> SmsResult:
+        return SmsResult("failed", reason=CHANNEL_NOT_CONFIGURED)
+
+
 class Routed:
     """Iranian numbers through the merchant's gateway, the rest through `international`."""
 
@@ -37,8 +50,10 @@ class Routed:
         return f"Routed(domestic={self.domestic!r}, international={self.international!r})"
 
     def send(self, to_e164: str, text: str, *, local_id: str, promotional: bool) -> SmsResult:
-        chosen = self.domestic if to_e164.startswith(IRAN) else self.international
-        return chosen.send(to_e164, text, local_id=local_id, promotional=promotional)
+        return self.route(to_e164).send(to_e164, text, local_id=local_id, promotional=promotional)
+
+    def route(self, to_e164: str) -> SmsProvider:
+        return self.domestic if to_e164.startswith(IRAN) else self.international
 
 
 def _gateway(name: str, config: dict[str, Any], secrets: Callable[[str], str]) -> SmsProvider:
@@ -77,7 +92,9 @@ def _abroad(config: dict[str, Any], gateway: SmsProvider) -> SmsProvider:
 
 def provider_for(config: dict[str, Any], secrets: Callable[[str], str]) -> SmsProvider:
     """The provider for a program's `sms` settings; `secrets` reads the API key by its SSM name."""
-    name = config.get("provider") or "local"
+    name = config.get("provider")
+    if not name:
+        return NotConfigured()
     gateway = _gateway(name, config, secrets)
     if name == "sns":
         return gateway

@@ -16,7 +16,15 @@ class HttpAnswer:
 
 
 class HttpFailure(Exception):
-    """The gateway could not be reached or did not answer in time (always transient)."""
+    """The gateway could not be reached or did not answer in time (always transient).
+
+    `ambiguous` is set when the request had been sent when it failed (no answer in time, the
+    connection dropped while waiting): the gateway may have accepted it, so it must not be sent
+    again blindly."""
+
+    def __init__(self, reason: str, *, ambiguous: bool) -> None:
+        super().__init__(reason)
+        self.ambiguous = ambiguous
 
 
 def request(
@@ -28,9 +36,14 @@ def request(
             status, raw = answer.status, answer.read()
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read()
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+    except urllib.error.URLError as exc:
+        # urllib wraps failures of connecting and sending the request: nothing reached the gateway.
         reason = str(getattr(exc, "reason", exc))
-        raise HttpFailure(reason.replace(redact, "***") if redact else reason) from None
+        raise HttpFailure(reason.replace(redact, "***") if redact else reason, ambiguous=False) from None
+    except (TimeoutError, ConnectionError, OSError) as exc:
+        # Raised while waiting for or reading the answer: the request was already sent.
+        reason = f"no answer: {type(exc).__name__}"
+        raise HttpFailure(reason, ambiguous=True) from None
     try:
         body = json.loads(raw.decode("utf-8")) if raw else None
     except (UnicodeDecodeError, ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from vafa.channels.sms.base import SmsResult, permanent, transient
+from vafa.channels.sms.base import SmsResult, ambiguous, permanent, transient
 from vafa.channels.sms.http import HttpFailure, request
 
 # Codes that mean "try later" (server-side trouble or throttling); the rest are permanent.
@@ -77,6 +77,8 @@ class Kavenegar:
                 },
             )
         except HttpFailure as exc:
+            if exc.ambiguous:
+                return ambiguous(f"kavenegar gave no answer: {exc}")
             return transient(f"kavenegar unreachable: {exc}")
         envelope = answer.body if isinstance(answer.body, dict) else {}
         code = int((envelope.get("return") or {}).get("status") or answer.status)
@@ -91,3 +93,25 @@ class Kavenegar:
         if int(entry.get("status", 0)) == REFUSES_ADS:
             return permanent("recipient_refuses_ads", "refused")
         return SmsResult("sent", str(entry.get("messageid")), cost=entry.get("cost"))
+
+    def lookup(self, local_id: str) -> SmsResult | None:
+        """`sms/statuslocalmessageid`: the message we sent under `localid`, if Kavenegar has it."""
+        url = f"{self._base}/v1/{urllib.parse.quote(self._key, safe='')}/sms/statuslocalmessageid.json"
+        try:
+            answer = request(
+                "POST",
+                url,
+                data=urllib.parse.urlencode({"localid": local_id}).encode(),
+                timeout=self._timeout,
+                redact=self._key,
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+            )
+        except HttpFailure as exc:
+            return transient(f"kavenegar status unreachable: {exc}")
+        envelope = answer.body if isinstance(answer.body, dict) else {}
+        if int((envelope.get("return") or {}).get("status") or answer.status) != 200:
+            return transient("kavenegar could not report the message's status")
+        for entry in envelope.get("entries") or []:
+            if str(entry.get("localid")) == local_id and int(entry.get("messageid") or 0) > 0:
+                return SmsResult("sent", str(entry["messageid"]))
+        return None

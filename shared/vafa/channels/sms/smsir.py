@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from vafa.channels.sms.base import SmsResult, permanent, transient, unsupported_destination
+from vafa.channels.sms.base import SmsResult, ambiguous, permanent, transient, unsupported_destination
 from vafa.channels.sms.http import HttpFailure, request
 
 OK = 1
@@ -90,6 +90,8 @@ class SmsIr:
                 },
             )
         except HttpFailure as exc:
+            if exc.ambiguous:  # SMS.ir takes no id of ours and cannot be asked about this send
+                return ambiguous(f"sms.ir gave no answer: {exc}")
             return transient(f"sms.ir unreachable: {exc}")
         if answer.status == 429 or answer.status >= 500:
             return transient(f"sms.ir http {answer.status}")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from vafa.channels.sms.base import SmsResult, permanent, transient
+from vafa.channels.sms.base import SmsResult, ambiguous, permanent, transient
 
 TRANSIENT_CODES = {
     "Throttling",
@@ -74,6 +74,10 @@ class Sns:
         except ClientError as exc:
             return classify(exc.response)
         except BotoCoreError as exc:  # connection refused, read timeout, no credentials
+            from botocore.exceptions import ReadTimeoutError
+
+            if isinstance(exc, ReadTimeoutError):  # published, perhaps: SNS cannot be asked
+                return ambiguous(f"sns gave no answer: {type(exc).__name__}")
             return transient(f"sns unreachable: {type(exc).__name__}")
         return SmsResult("sent", str(answer.get("MessageId")))
 
