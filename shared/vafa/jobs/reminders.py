@@ -41,13 +41,29 @@ def public_url() -> str:
 
 
 def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:
-    """Queue what waited out quiet hours, and re-queue what no sender claimed in time."""
+    """Queue what waited out quiet hours, and re-queue what no sender claimed in time.
+
+    A released message's due time moves RESEND_AFTER ahead first, so the next runs do not queue it
+    again while a slow sender still has it; the claim would stop a second send anyway."""
+    from pynamodb.exceptions import UpdateError
+
+    from vafa.retention.decide import RESEND_AFTER
+    from vafa.store.models import Item
+
     released = 0
     for entry in due_items(merchant_id, "outbox", now):
         note = full(entry)
-        if isinstance(note, NotificationItem) and note.status == "queued" and note.channel:
-            outbox.add(str(note.channel), merchant_id, note.customer_id, note.SK)
-            released += 1
+        if not (isinstance(note, NotificationItem) and note.status == "queued" and note.channel):
+            continue
+        later = f"{iso(now + RESEND_AFTER)}#{note.customer_id}#{note.notification_id}"
+        try:
+            note.update(actions=[Item.DueSK.set(later)], condition=NotificationItem.status == "queued")
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                continue  # claimed meanwhile
+            raise
+        outbox.add(str(note.channel), merchant_id, note.customer_id, note.SK)
+        released += 1
     return released
 
 

@@ -17,8 +17,10 @@ _ids = itertools.count(100_000_000)
 class FakeSmsServer:
     """`POST /v1/{key}/sms/send.json`; records what it accepts and can be told to misbehave."""
 
-    def __init__(self, api_key: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, slow_seconds: float = 3.0) -> None:
         self.api_key = api_key
+        self.slow_seconds = slow_seconds  # how long `timeout` and `accept_slow` keep the client waiting
+        self._chaos: tuple[float, tuple[str, ...], Any] | None = None
         self.sent: list[dict[str, Any]] = []
         self.refusing: set[str] = set()
         self.by_localid: dict[str, int] = {}
@@ -52,6 +54,13 @@ class FakeSmsServer:
         with self._lock:
             self._faults.extend([mode] * count)
 
+    def chaos(self, rate: float, modes: tuple[str, ...], seed: int = 0) -> None:
+        """From now on, each send fails with probability `rate`, in one of `modes` picked at random."""
+        import random
+
+        with self._lock:
+            self._chaos = (rate, modes, random.Random(seed))
+
     def refuse_ads(self, receptor: str) -> None:
         self.refusing.add(receptor)
 
@@ -78,8 +87,11 @@ class FakeSmsServer:
     def _send(self, key: str, request: Request) -> Response:
         with self._lock:
             fault = self._faults.pop(0) if self._faults else None
+            if fault is None and self._chaos is not None:
+                rate, modes, rng = self._chaos
+                fault = rng.choice(modes) if rng.random() < rate else None
         if fault == "timeout":
-            time.sleep(3)
+            time.sleep(self.slow_seconds)
             return self._answer(200, "تایید شد", [])
         if fault == "http500":
             return Response("upstream error", status=502)
@@ -115,7 +127,7 @@ class FakeSmsServer:
                 if localid:
                     self.by_localid[localid] = messageid
         if fault == "accept_slow":
-            time.sleep(3)  # sent already; the answer comes after the client gave up
+            time.sleep(self.slow_seconds)  # sent already; the answer comes after the client gave up
         return self._answer(200, "تایید شد", [entry])
 
     def _status_by_localid(self, key: str, request: Request) -> Response:

@@ -24,7 +24,10 @@ from vafa.store.models import ContactItem, CustomerItem, DedupeItem, Item, Notif
 from vafa.store.table import connection, ensure_configured
 from vafa.timeutil import iso
 
-STUCK_AFTER = timedelta(minutes=10)  # a queued message no sender claimed by then is queued again
+# A queued message no sender claimed by then is queued again (the outbox flush may have failed);
+# two reminders runs apart, so a merely slow queue is not mistaken for a lost message.
+STUCK_AFTER = timedelta(minutes=30)
+RESEND_AFTER = timedelta(hours=1)  # and again after each release while it is still unclaimed
 
 
 @dataclass

@@ -70,13 +70,28 @@ def _gateway(name: str, config: dict[str, Any], secrets: Callable[[str], str]) -
         from vafa.channels.sms.kavenegar import Kavenegar
 
         return Kavenegar(
-            api_key, config.get("sender"), base_url=config.get("base_url") or "https://api.kavenegar.com"
+            api_key,
+            config.get("sender"),
+            base_url=config.get("base_url") or "https://api.kavenegar.com",
+            timeout=_timeout(),
         )
     if name == "smsir":
         from vafa.channels.sms.smsir import SmsIr
 
-        return SmsIr(api_key, config.get("sender"), base_url=config.get("base_url") or "https://api.sms.ir")
+        return SmsIr(
+            api_key,
+            config.get("sender"),
+            base_url=config.get("base_url") or "https://api.sms.ir",
+            timeout=_timeout(),
+        )
     raise ValueError(f"unknown SMS provider {name!r}")
+
+
+def _timeout() -> float:
+    """Seconds to wait for a gateway's answer (VAFA_SMS_TIMEOUT_SECONDS, default 5)."""
+    import os
+
+    return float(os.environ.get("VAFA_SMS_TIMEOUT_SECONDS", "5"))
 
 
 def _abroad(config: dict[str, Any], gateway: SmsProvider) -> SmsProvider:
