@@ -63,7 +63,7 @@ def _crashing_sends(rate: float, rng: random.Random) -> Iterator[Counter[str]]:
             raise Crash()
         return outcome
 
-    sender._send_sms = flaky
+    sender._send_sms = flaky  # type: ignore[assignment]
     try:
         yield crashes
     finally:
@@ -126,9 +126,13 @@ def run_drill(
                 rng.shuffle(batch)
                 pending = []
                 moment = clock
+
+                def lease_clock(at: datetime = moment) -> datetime:
+                    return at
+
                 for body in batch:
                     try:
-                        sender.deliver(body, moment, "https://vafa.example", outbox, clock=lambda: moment)
+                        sender.deliver(body, moment, "https://vafa.example", outbox, clock=lease_clock)
                     except (sender.Retry, Crash):
                         pending.append(body)
                 # Redelivery comes after the visibility timeout: past the claim lease.
