@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, sync_playwright
+from vafa.local.fake_sms import FakeSmsServer
 from vafa.local.stack import LocalStack
+from vafa.secrets import merchant_secret_name, put_parameter
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -67,3 +69,30 @@ def browser() -> Iterator[Browser]:
         launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def kavenegar() -> Iterator[FakeSmsServer]:
+    server = FakeSmsServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sms_shop(shop: Shop, kavenegar: FakeSmsServer) -> Shop:
+    """A shop that sends SMS through Kavenegar (the local stand-in), with its key in SSM."""
+    merchant = shop.keys["merchant_id"]
+    put_parameter(merchant_secret_name(merchant, "sms-api-key"), "kavenegar-test-key")
+    answer = shop.call(
+        "PUT",
+        "/v1/program",
+        {
+            "shop_name": "فروشگاه نمونه",
+            "shop_url": "https://shop.example/",
+            "channel_order": ["sms", "email", "push"],
+            "sms": {"provider": "kavenegar", "sender": "10004346", "base_url": kavenegar.kavenegar_url},
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    return shop

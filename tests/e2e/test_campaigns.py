@@ -11,7 +11,7 @@ import requests
 from vafa.local.fake_sms import FakeSmsServer
 
 from tests.e2e.conftest import Shop
-from tests.e2e.test_reminders import kavenegar, notes, run, sent_to, sms_shop  # noqa: F401
+from tests.e2e.test_reminders import notes, run, sent_to
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 QUIET = {
@@ -49,7 +49,7 @@ def buyer(shop: Shop, cid: str, phone: str | None, days_ago: list[int], sms: boo
 
 
 @pytest.fixture
-def club(sms_shop: Shop) -> Shop:  # noqa: F811
+def club(sms_shop: Shop) -> Shop:
     """Customers in known segments (cycle: 30 days, the default when win-back is off)."""
     assert sms_shop.call("PUT", "/v1/program", QUIET).status_code == 200
     buyer(sms_shop, "champ", "09120000101", [50, 40, 30, 20, 5])  # R5 F4
@@ -113,7 +113,7 @@ def test_bad_campaigns_are_refused_with_the_field_named(shop: Shop, body: dict[s
 
 def test_a_campaign_to_at_risk_customers_goes_out_once_and_reports_its_results(
     club: Shop,
-    kavenegar: FakeSmsServer,  # noqa: F811
+    kavenegar: FakeSmsServer,
 ) -> None:
     body = {
         "campaign_id": "yalda",
@@ -162,7 +162,7 @@ def test_a_campaign_to_at_risk_customers_goes_out_once_and_reports_its_results(
 
 def test_a_cancelled_campaign_sends_nothing_and_campaigns_stay_with_their_merchant(
     club: Shop,
-    kavenegar: FakeSmsServer,  # noqa: F811
+    kavenegar: FakeSmsServer,
     stack: Any,
 ) -> None:
     send_at = NOW + timedelta(hours=3)

@@ -6,47 +6,17 @@ push goes through real RFC 8291 encryption and VAPID to a local push service tha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import pytest
 import requests
 from vafa.local.fake_sms import FakeSmsServer
-from vafa.secrets import merchant_secret_name, put_parameter
 
 from tests.clock import EXPIRY_DAY, PURCHASE_DAY, REMINDER_DAY, at, day
 from tests.e2e.conftest import Shop
 
 # Dates follow today's (tests/clock.py): credit earned on PURCHASE_DAY is reminded on DAY.
 DAY = REMINDER_DAY
-
-
-@pytest.fixture(scope="module")
-def kavenegar() -> Iterator[FakeSmsServer]:
-    server = FakeSmsServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sms_shop(shop: Shop, kavenegar: FakeSmsServer) -> Shop:
-    """A shop that sends SMS through Kavenegar (the local stand-in), with its key in SSM."""
-    merchant = shop.keys["merchant_id"]
-    put_parameter(merchant_secret_name(merchant, "sms-api-key"), "kavenegar-test-key")
-    answer = shop.call(
-        "PUT",
-        "/v1/program",
-        {
-            "shop_name": "فروشگاه نمونه",
-            "shop_url": "https://shop.example/",
-            "channel_order": ["sms", "email", "push"],
-            "sms": {"provider": "kavenegar", "sender": "10004346", "base_url": kavenegar.kavenegar_url},
-        },
-    )
-    assert answer.status_code == 200, answer.text
-    return shop
 
 
 def jalali_year(iso_day: str) -> str:

@@ -7,6 +7,8 @@ runs the same drill with 1,000 messages (README, Delivery guarantees).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from vafa.bench.faults import run_drill
 
 
@@ -18,3 +20,51 @@ def test_under_faults_no_message_is_sent_twice_or_lost(table: str) -> None:
     # The faults really happened, and most messages still went out.
     assert sum(result["crashes"].values()) > 0
     assert result["sent_once"] > 120
+
+
+def test_a_program_left_on_the_local_provider_sends_nothing_outside_the_local_stack(monkeypatch) -> None:
+    from vafa.config import settings
+    from vafa.program import Program, SmsSettings
+    from vafa.retention.decide import channel_configured
+
+    monkeypatch.delenv("VAFA_LOCAL_STACK", raising=False)
+    settings.cache_clear()
+    try:
+        assert not channel_configured(Program(), "sms")  # a new merchant has no gateway
+        assert not channel_configured(Program(sms=SmsSettings(provider="local")), "sms")
+        assert channel_configured(Program(sms=SmsSettings(provider="kavenegar")), "sms")
+        monkeypatch.setenv("VAFA_LOCAL_STACK", "1")
+        settings.cache_clear()
+        assert channel_configured(Program(sms=SmsSettings(provider="local")), "sms")
+    finally:
+        settings.cache_clear()
+
+
+def test_a_delivery_that_finds_a_fresh_claim_comes_back_later_instead_of_dropping_it(table: str) -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+    from vafa.bench.faults import drill_environment, queued_sms
+    from vafa.local.fake_sms import FakeSmsServer
+    from vafa.retention import deliver as sender
+    from vafa.retention.outbox import Outbox
+    from vafa.store import keys as k
+    from vafa.store.models import NotificationItem
+
+    gateway = FakeSmsServer(api_key="claim-key")
+    gateway.start()
+    try:
+        with drill_environment():
+            now = datetime.now(UTC).replace(microsecond=0)
+            merchant, [message] = queued_sms(1, gateway, now)
+            note = NotificationItem.get(k.customer_pk(merchant, message["customer_id"]), message["note_sk"])
+            assert sender._claim(note, now)  # another sender holds it, then dies before the gateway call
+            with pytest.raises(sender.Retry):
+                sender.deliver(message, now, "", Outbox(), clock=lambda: now)
+            assert NotificationItem.get(note.PK, note.SK).status == "sending"  # not dropped
+            later = now + sender.RECLAIM_AFTER + timedelta(seconds=1)
+            outcome = sender.deliver(message, later, "", Outbox(), clock=lambda: later)
+            assert outcome.status == "sent"
+            assert len(gateway.sent) == 1  # the gateway, asked first, had not sent it: now it has, once
+    finally:
+        gateway.stop()

@@ -70,78 +70,103 @@ def _crashing_sends(rate: float, rng: random.Random) -> Iterator[Counter[str]]:
         sender._send_sms = real
 
 
-def run_drill(
-    messages: int = 1000, failure_rate: float = 0.2, crash_rate: float = 0.05, seed: int = 7
-) -> dict[str, Any]:
-    """Decide `messages` SMS, deliver each queue message twice per round until all settle; tally."""
-    from vafa.config import settings as settings_cache
+@contextmanager
+def drill_environment() -> Iterator[None]:
+    """Short gateway timeouts, and loopback allowed (the gateway stand-in listens there)."""
+    from vafa.config import settings
+
+    saved = {name: os.environ.get(name) for name in ("VAFA_SMS_TIMEOUT_SECONDS", "VAFA_LOCAL_STACK")}
+    os.environ["VAFA_SMS_TIMEOUT_SECONDS"] = "0.2"
+    os.environ["VAFA_LOCAL_STACK"] = "1"
+    os.environ.setdefault("VAFA_QUEUE_SMS", "drill://sms")
+    settings.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        settings.cache_clear()
+
+
+def queued_sms(count: int, gateway: Any, now: datetime) -> tuple[str, list[dict[str, Any]]]:
+    """A merchant on `gateway` (the Kavenegar stand-in) with `count` customers, one win-back SMS
+    decided for each: the merchant id and the queue messages the decisions produced."""
     from vafa.customers import ProfileIn
-    from vafa.local.fake_sms import FakeSmsServer
     from vafa.merchants import ProgramStore, create_merchant
     from vafa.profiles import upsert_customer
     from vafa.program import Program
     from vafa.secrets import merchant_secret_name, put_parameter
     from vafa.store import keys as k
-    from vafa.store.models import CustomerItem, NotificationItem
+    from vafa.store.models import CustomerItem
+
+    settings = {
+        "quiet_hours": None,
+        "max_marketing_messages_per_week": 100,
+        "channel_order": ["sms"],
+        "shop_name": "فروشگاه آزمون",
+        "sms": {"provider": "kavenegar", "sender": "10004346", "base_url": gateway.kavenegar_url},
+    }
+    merchant = create_merchant("fault drill", now, Program.model_validate(settings)).merchant_id
+    put_parameter(merchant_secret_name(merchant, "sms-api-key"), str(gateway.api_key))
+    program = ProgramStore(0).get(merchant)
+    recorder = _Recorder()
+    outbox = Outbox(sqs=recorder)
+    for i in range(count):
+        profile = ProfileIn.model_validate(
+            {"phone": f"0912{i:07d}", "name": "سارا", "consent": {"sms": True}}
+        )
+        upsert_customer(merchant, f"c{i}", profile, program, now)
+        customer = CustomerItem.get(k.customer_pk(merchant, f"c{i}"), k.PROFILE)
+        decide(merchant, program, customer, Candidate("win_back", "win_back#drill", "drill"), now, outbox, "")
+    outbox.flush()
+    return merchant, recorder.bodies
+
+
+def run_drill(
+    messages: int = 1000, failure_rate: float = 0.2, crash_rate: float = 0.05, seed: int = 7
+) -> dict[str, Any]:
+    """Decide `messages` SMS, deliver each queue message twice per round until all settle; tally."""
+    from vafa.local.fake_sms import FakeSmsServer
+    from vafa.store import keys as k
+    from vafa.store.models import NotificationItem
 
     rng = random.Random(seed)
     gateway = FakeSmsServer(api_key="drill-key", slow_seconds=0.4)
     gateway.start()
-    saved = {name: os.environ.get(name) for name in ("VAFA_SMS_TIMEOUT_SECONDS", "VAFA_LOCAL_STACK")}
-    os.environ["VAFA_SMS_TIMEOUT_SECONDS"] = "0.2"
-    os.environ["VAFA_LOCAL_STACK"] = "1"  # the gateway stand-in listens on loopback
-    settings_cache.cache_clear()
     try:
-        now = datetime.now(UTC).replace(microsecond=0)
-        settings = {
-            "quiet_hours": None,
-            "max_marketing_messages_per_week": 100,
-            "channel_order": ["sms"],
-            "shop_name": "فروشگاه آزمون",
-            "sms": {"provider": "kavenegar", "sender": "10004346", "base_url": gateway.kavenegar_url},
-        }
-        merchant = create_merchant("fault drill", now, Program.model_validate(settings)).merchant_id
-        put_parameter(merchant_secret_name(merchant, "sms-api-key"), "drill-key")
-        program = ProgramStore(0).get(merchant)
-        recorder = _Recorder()
-        outbox = Outbox(sqs=recorder)
-        os.environ.setdefault("VAFA_QUEUE_SMS", "drill://sms")
-        for i in range(messages):
-            profile = ProfileIn.model_validate(
-                {"phone": f"0912{i:07d}", "name": "سارا", "consent": {"sms": True}}
-            )
-            upsert_customer(merchant, f"c{i}", profile, program, now)
-            customer = CustomerItem.get(k.customer_pk(merchant, f"c{i}"), k.PROFILE)
-            decide(
-                merchant, program, customer, Candidate("win_back", "win_back#drill", "drill"), now, outbox, ""
-            )
-        outbox.flush()
-        gateway.chaos(failure_rate, MODES, seed)
-        pending = list(recorder.bodies)
-        rounds, clock = 0, now
-        with _crashing_sends(crash_rate, rng) as crashes:
-            while pending and rounds < 20:
-                rounds += 1
-                batch = [body for body in pending for _ in range(2)]  # every queue message twice
-                rng.shuffle(batch)
-                pending = []
-                moment = clock
+        with drill_environment():
+            now = datetime.now(UTC).replace(microsecond=0)
+            merchant, bodies = queued_sms(messages, gateway, now)
+            outbox = Outbox(sqs=_Recorder())
+            gateway.chaos(failure_rate, MODES, seed)
+            pending = list(bodies)
+            rounds, clock = 0, now
+            with _crashing_sends(crash_rate, rng) as crashes:
+                while pending and rounds < 20:
+                    rounds += 1
+                    batch = [body for body in pending for _ in range(2)]  # every queue message twice
+                    rng.shuffle(batch)
+                    pending = []
+                    moment = clock
 
-                def lease_clock(at: datetime = moment) -> datetime:
-                    return at
+                    def lease_clock(at: datetime = moment) -> datetime:
+                        return at
 
-                for body in batch:
-                    try:
-                        sender.deliver(body, moment, "https://vafa.example", outbox, clock=lease_clock)
-                    except (sender.Retry, Crash):
-                        pending.append(body)
-                # Redelivery comes after the visibility timeout: past the claim lease.
-                clock += sender.RECLAIM_AFTER + timedelta(minutes=1)
-                pending = list({json.dumps(b, sort_keys=True): b for b in pending}.values())
+                    for body in batch:
+                        try:
+                            sender.deliver(body, moment, "https://vafa.example", outbox, clock=lease_clock)
+                        except (sender.Retry, Crash):
+                            pending.append(body)
+                    # Redelivery comes after the visibility timeout: past the claim lease.
+                    clock += sender.RECLAIM_AFTER + timedelta(minutes=1)
+                    pending = list({json.dumps(b, sort_keys=True): b for b in pending}.values())
         at_gateway = Counter(m["localid"] for m in gateway.sent)
         tally: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
-        for body in recorder.bodies:
+        for body in bodies:
             note = NotificationItem.get(k.customer_pk(merchant, body["customer_id"]), body["note_sk"])
             times = at_gateway.get(note.notification_id, 0)
             if times > 1:
@@ -160,7 +185,7 @@ def run_drill(
             "failure_rate": failure_rate,
             "crash_rate": crash_rate,
             "rounds": rounds,
-            "gateway_requests_faulted_modes": list(MODES),
+            "gateway_fault_modes": list(MODES),
             "crashes": dict(crashes),
             "sent_once": tally["sent_once"],
             "sent_twice": tally["sent_twice"],
@@ -171,12 +196,6 @@ def run_drill(
         }
     finally:
         gateway.stop()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        settings_cache.cache_clear()
 
 
 def main(argv: list[str] | None = None, start_stand_in: Callable[[], Any] | None = None) -> None:

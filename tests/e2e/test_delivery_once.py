@@ -1,0 +1,84 @@
+"""Each message is its own: ids per customer, no gateway no "sent", the holdout gets no gift, and
+default texts read whole without a shop name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from vafa.local.fake_sms import FakeSmsServer
+
+from tests.clock import PURCHASE_DAY, REMINDER_DAY, at, day
+from tests.e2e.conftest import Shop
+from tests.e2e.test_reminders import notes, run, sent_to
+
+TODAY = date.fromisoformat(day(0))
+
+
+def birthday_today() -> dict[str, str]:
+    return {"calendar": "gregorian", "date": f"1990-{TODAY.month:02d}-{TODAY.day:02d}"}
+
+
+def test_two_customers_greeted_the_same_day_get_different_message_ids(
+    sms_shop: Shop, kavenegar: FakeSmsServer
+) -> None:
+    for cid, phone in (("b-1", "09121230001"), ("b-2", "09121230002")):
+        body = {"phone": phone, "name": "سارا", "consent": {"sms": True}, "birthday": birthday_today()}
+        assert sms_shop.call("PUT", f"/v1/customers/{cid}", body).status_code == 201
+    run(sms_shop, "reminders", at(day(0)))
+    local_ids = [m["localid"] for m in kavenegar.sent if m["receptor"] in ("09121230001", "09121230002")]
+    assert len(local_ids) == 2 and len(set(local_ids)) == 2
+    ids = {notes(sms_shop, c)[0]["notification_id"] for c in ("b-1", "b-2")}
+    assert len(ids) == 2
+
+
+def test_without_a_gateway_sms_is_never_reported_sent(shop: Shop) -> None:
+    assert shop.call("PUT", "/v1/program", {"sms": {"provider": None}, "channel_order": ["sms"]}).ok
+    body = {"phone": "09121230003", "consent": {"sms": True}}
+    assert shop.call("PUT", "/v1/customers/ng", body).status_code == 201
+    purchase = {"order_id": "o-ng", "customer_id": "ng", "amount": 2_000_000, "occurred_at": at(PURCHASE_DAY)}
+    assert shop.call("POST", "/v1/purchases", purchase).status_code == 201
+    run(shop, "reminders", at(REMINDER_DAY))
+    log = notes(shop, "ng")
+    assert [(n["status"], n["reason"]) for n in log] == [("suppressed", "channel_not_configured")]
+
+
+def test_the_holdout_gets_no_birthday_gift(sms_shop: Shop) -> None:
+    program = {"holdout_percent": 50, "reminders": {"birthday_gift_amount": 50_000}}
+    assert sms_shop.call("PUT", "/v1/program", program).ok
+    customers = [f"h-{i}" for i in range(16)]
+    for i, cid in enumerate(customers):
+        body = {"phone": f"091212400{i:02d}", "consent": {"sms": True}, "birthday": birthday_today()}
+        assert sms_shop.call("PUT", f"/v1/customers/{cid}", body).status_code == 201
+    run(sms_shop, "reminders", at(day(0)))
+    held = gifted = 0
+    for cid in customers:
+        reason = notes(sms_shop, cid)[0]["reason"]
+        gifts = [
+            e
+            for e in sms_shop.call("GET", f"/v1/customers/{cid}/ledger").json()["items"]
+            if e["type"] == "gift"
+        ]
+        if reason == "holdout":
+            held += 1
+            assert gifts == [], cid
+        else:
+            gifted += 1
+            assert [g["amount"] for g in gifts] == [50_000], cid
+    assert held and gifted  # both groups exist among 16 at 50%
+
+
+@pytest.mark.parametrize("locale", ["fa", "en"])
+def test_without_a_shop_name_messages_name_the_merchant(
+    sms_shop: Shop, kavenegar: FakeSmsServer, locale: str
+) -> None:
+    assert sms_shop.call("PUT", "/v1/program", {"shop_name": None}).ok
+    phone = "09121250001" if locale == "fa" else "09121250002"
+    body = {"phone": phone, "name": "Sara", "locale": locale, "consent": {"sms": True}}
+    assert sms_shop.call("PUT", f"/v1/customers/n-{locale}", body).status_code == 201
+    purchase = {"order_id": f"o-n-{locale}", "customer_id": f"n-{locale}", "amount": 2_000_000}
+    assert sms_shop.call("POST", "/v1/purchases", {**purchase, "occurred_at": at(PURCHASE_DAY)}).ok
+    run(sms_shop, "reminders", at(REMINDER_DAY))
+    [text] = sent_to(kavenegar, phone)
+    assert "فروشگاه نمونه" in text  # the merchant's name (tests/e2e/conftest.py)
+    assert "  " not in text and " در تا " not in text and "your  credit" not in text
