@@ -9,7 +9,7 @@ PORT ?= 3000
 # schedule runs on the local stack stay fast for integrators.
 DEMO ?= 0
 
-.PHONY: run test lint bench build validate clean venv browser
+.PHONY: run test lint bench build validate clean venv browser checkov faults
 
 venv: $(STAMP)
 
@@ -40,6 +40,17 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy shared/vafa functions
 	AWS_DEFAULT_REGION=us-east-1 $(VENV)/bin/cfn-lint template.yaml
 	AWS_DEFAULT_REGION=us-east-1 $(VENV)/bin/sam validate --lint
+
+# checkov in a virtualenv of its own (it pins versions that clash with SAM's): infra/checkov.yaml
+# lists the checks that do not fit this deployment, with the reason for each.
+CHECKOV_VENV ?= .venv-checkov
+checkov:
+	@test -x $(CHECKOV_VENV)/bin/checkov || { $(PYTHON) -m venv $(CHECKOV_VENV) && $(CHECKOV_VENV)/bin/pip install --quiet checkov; }
+	$(CHECKOV_VENV)/bin/checkov --config-file infra/checkov.yaml -f template.yaml
+
+# The delivery fault drill: 1,000 SMS, 20% gateway faults, 5% sender crashes, every queue message twice.
+faults: $(STAMP)
+	$(PY) -m vafa.bench.faults --messages 1000
 
 bench: $(STAMP)
 	$(PY) -m vafa.bench

@@ -307,3 +307,34 @@ def test_a_zero_amount_order_is_refunded_whole_once(shop: Shop) -> None:
     again = shop.call("POST", "/v1/purchases/o-0/refunds", {"refund_id": "rf-2"})
     assert error(again)[:2] == (422, "already_refunded")
     assert shop.call("POST", "/v1/purchases/o-0/refunds", {"refund_id": "rf-1"}).json() == first.json()
+
+
+def test_a_birthday_typed_with_persian_digits_is_accepted(shop: Shop) -> None:
+    body = {"name": "سارا", "birthday": {"calendar": "jalali", "date": "۱۳۶۸-۰۵-۱۲"}}
+    answer = shop.call("PUT", "/v1/customers/bd-fa", body)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["birthday"] == {"calendar": "jalali", "date": "1368-05-12"}
+    bad = shop.call("PUT", "/v1/customers/bd-x", {"birthday": {"calendar": "jalali", "date": "۱۳۶۸-۱۳-۱۲"}})
+    assert error(bad)[0] == 422 and error(bad)[2] is not None and error(bad)[2].startswith("birthday")
+
+
+def test_a_phone_in_persian_digits_pasted_unencoded_into_the_query_string_finds_the_customer(
+    shop: Shop,
+) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    assert shop.call("PUT", "/v1/customers/ph-fa", {"phone": "09121239876"}).status_code == 201
+    base = urlsplit(shop.base)
+    raw = (
+        "GET /v1/customers?phone=۰۹۱۲۱۲۳۹۸۷۶ HTTP/1.1\r\n"
+        f"Host: {base.netloc}\r\nAuthorization: Bearer {shop.keys['api_key']}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((base.hostname, base.port), timeout=10) as conn:
+        conn.sendall(raw)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), answer[:300]
+    assert b'"customer_id":"ph-fa"' in body

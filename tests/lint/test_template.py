@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from vafa.local.template import load_template
 
@@ -70,3 +71,64 @@ def test_every_api_route_of_the_template_is_in_the_openapi_document() -> None:
         if route.path.startswith("/v1/") and route.method != "OPTIONS"
     }
     assert routed == documented
+
+
+def _resources() -> dict[str, Any]:
+    resources: dict[str, Any] = load_template(ROOT / "template.yaml").raw["Resources"]
+    return resources
+
+
+def test_the_http_api_writes_access_logs_without_query_strings_or_headers() -> None:
+    settings = _resources()["HttpApi"]["Properties"]["AccessLogSettings"]
+    assert settings["DestinationArn"]
+    assert "$context.requestId" in settings["Format"] and "$context.status" in settings["Format"]
+    assert "querystring" not in settings["Format"].lower() and "header" not in settings["Format"].lower()
+
+
+def test_every_scheduled_function_alarms_on_errors_and_skipped_merchants_and_keeps_failed_runs() -> None:
+    resources = _resources()
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    for name, fn in resources.items():
+        events = (fn.get("Properties") or {}).get("Events") or {}
+        if fn["Type"] != "AWS::Serverless::Function" or not any(
+            e["Type"] == "Schedule" for e in events.values()
+        ):
+            continue
+        props = fn["Properties"]
+        assert props["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Type"] == "SQS", name
+        assert props["ReservedConcurrentExecutions"] == 1, name  # runs never overlap
+        errors = [
+            a for a in alarms if a["MetricName"] == "Errors" and a["Dimensions"][0]["Value"] == {"Ref": name}
+        ]
+        assert errors, f"{name} fails silently"
+        service = props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+        skipped = [
+            a
+            for a in alarms
+            if a["MetricName"] == "MerchantRunFailures" and a["Dimensions"][0]["Value"] == service
+        ]
+        assert skipped, f"{name} skips merchants silently"
+
+
+def test_senders_read_only_their_own_secrets_and_every_queue_is_encrypted() -> None:
+    resources = _resources()
+    wanted = {
+        "SmsSenderFunction": "/sms-api-key",
+        "PushSenderFunction": "/vapid-private-key",
+        "EmailSenderFunction": None,
+    }
+    for name, suffix in wanted.items():
+        statements = [
+            s
+            for policy in resources[name]["Properties"]["Policies"]
+            if isinstance(policy, dict)
+            for s in policy.get("Statement", [])
+        ]
+        ssm = [s for s in statements if "ssm:GetParameter" in str(s["Action"])]
+        if suffix is None:
+            assert ssm == [], name
+        else:
+            assert [str(s["Resource"]) for s in ssm] and all(suffix in str(s["Resource"]) for s in ssm), name
+    for name, res in resources.items():
+        if res["Type"] == "AWS::SQS::Queue":
+            assert res["Properties"].get("SqsManagedSseEnabled") is True, name

@@ -9,7 +9,7 @@ import threading
 import uuid
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
@@ -52,9 +52,10 @@ class Gateway:
         for key, value in request.headers.items():
             name = key.lower()
             headers[name] = f"{headers[name]},{value}" if name in headers else value
+        raw_query = _query_text(request.environ.get("QUERY_STRING", ""))
         query: dict[str, str] = {}
-        for key in request.args:
-            query[key] = ",".join(request.args.getlist(key))
+        for key, value in parse_qsl(raw_query, keep_blank_values=True):
+            query[key] = f"{query[key]},{value}" if key in query else value
         try:
             text: str | None = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -63,7 +64,7 @@ class Gateway:
             "version": "2.0",
             "routeKey": route.route_key,
             "rawPath": request.path,
-            "rawQueryString": request.query_string.decode("latin-1"),
+            "rawQueryString": raw_query,
             "headers": headers,
             "queryStringParameters": query or None,
             "pathParameters": params or None,
@@ -153,3 +154,16 @@ class HttpServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def _query_text(environ_query: str) -> str:
+    """The query string as the client sent it, as text. A client may paste UTF-8 unencoded (a phone
+    in Persian digits); the development server reads the request line as Latin-1 and WSGI encodes it
+    once more, so undo both readings where they apply, as API Gateway hands such a query on."""
+    text = environ_query
+    for _ in range(2):
+        try:
+            text = text.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            break
+    return text
