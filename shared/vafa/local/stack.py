@@ -221,7 +221,9 @@ Try it:
   curl -s {auth} -X POST {url}/v1/purchases/o-1001/refunds -d '{{"refund_id": "rf-1"}}'
   curl -s {auth} "{url}/v1/customers/c-42/ledger"
   curl -s {auth} "{url}/v1/customers?phone=09121234567"
-  curl -s -X POST {url}/_local/schedules/expiry/run -d '{{"time": "2027-01-01T00:00:00Z"}}'
+  # a second order, then the expiry run 31 days from now (its credit lives 30 days):
+  curl -s {auth} -X POST {url}/v1/purchases -d '{{"order_id": "o-1002", "customer_id": "c-42", "amount": 800000}}'
+  curl -s -X POST {url}/_local/schedules/expiry/run -d "{{\\"time\\": \\"$(date -u -d '+31 days' +%Y-%m-%dT%H:%M:%SZ)\\"}}"
 
 Dashboard: {url}/dashboard  (sign in with the api_key above, or a link from
   .venv/bin/vafa --endpoint {url} dashboard-link {merchant["merchant_id"]})
