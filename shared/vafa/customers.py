@@ -91,7 +91,9 @@ def _ascii_date(value: str) -> str:
 class BirthdayIn(Model, extra="forbid"):
     calendar: str = field(Choice("jalali", "gregorian"))
     date: str = field(
-        Str(max_length=20), after=_ascii_date, description="YYYY-MM-DD in that calendar; Persian digits accepted"
+        Str(max_length=20),
+        after=_ascii_date,
+        description="YYYY-MM-DD in that calendar; Persian digits accepted",
     )
 
 

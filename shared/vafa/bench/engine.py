@@ -214,6 +214,9 @@ def _shop(env: BenchEnvironment, customers: int) -> tuple[str, str, Program]:
     store = ProgramStore(0)
     settings = store.get(merchant).model_dump()
     settings.update(channel_order=["sms"], quiet_hours=None, holdout_percent=0)
+    settings["sms"] = {
+        "provider": "local"
+    }  # the in-memory stand-in, named (the bench runs as the local stack)
     program = Program.model_validate(settings)
     store.put(merchant, program, NOW - timedelta(days=60))
     return table, merchant, program

@@ -37,6 +37,7 @@ class BenchEnvironment:
         resolver = Resolver(self.template, prefix)
         name = create_tables(self.template, resolver, self.endpoint)["Table"]
         os.environ["VAFA_TABLE"] = name
+        os.environ["VAFA_LOCAL_STACK"] = "1"  # bench merchants name the in-memory SMS stand-in
         config.reset()
         return name
 
@@ -57,6 +58,8 @@ def start() -> BenchEnvironment:
     os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    # The bench runs as the local stack does: its merchants name the in-memory SMS stand-in.
+    os.environ["VAFA_LOCAL_STACK"] = "1"
     recorder = CallRecorder()
     stand_in = AwsStandIn(per_item_rollback=False)  # counts and the stock-rollback row use stock moto
     endpoint = stand_in.start()
