@@ -50,6 +50,7 @@ def test_a_customer_id_without_the_customers_token_is_refused_and_changes_nothin
     body = {"customer_id": "victim", "visitor_id": "attacker-0001", **browser_subscription()}
     answer = subscribe(shop, body, shop.browser_headers())
     assert error(answer)[:2] == (401, "customer_token_required")
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"  # the page can read why
     assert shop.call("GET", "/v1/customers/victim").json()["consent"]["push"] is False
     # Another customer's token does not bind this one either.
     assert shop.call("PUT", "/v1/customers/attacker", {"name": "x"}).ok
@@ -101,6 +102,9 @@ def test_altered_or_foreign_tokens_are_401(shop: Shop, stack: Any) -> None:
 def test_anonymous_subscriptions_need_a_visitor_id_and_at_most_ten_are_kept(shop: Shop) -> None:
     answer = subscribe(shop, browser_subscription(), shop.browser_headers())
     assert error(answer) == (422, "validation_error", "visitor_id")
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    no_key = requests.post(f"{shop.base}/v1/push-subscriptions", json={}, timeout=10)
+    assert no_key.status_code == 401 and no_key.headers["Access-Control-Allow-Origin"] == "*"
     for bad in ("short", "has space here", "x" * 65):
         answer = subscribe(shop, {"visitor_id": bad, **browser_subscription()}, shop.browser_headers())
         assert error(answer) == (422, "validation_error", "visitor_id")

@@ -41,7 +41,16 @@ app.include_router(dashboard.router)
 
 @app.exception_handler(VafaError)
 def _domain_error(exc: VafaError) -> Response[Any]:
-    return errors.from_domain(exc)
+    return _for_browser(app.current_event.raw_event, errors.from_domain(exc))
+
+
+def _for_browser(event: dict[str, Any], response: Response[Any]) -> Response[Any]:
+    """Errors of the routes a shop's page calls carry CORS headers too, so the page can read why
+    (an expired customer token, a refused endpoint) instead of seeing a network error."""
+    path = event.get("rawPath") or ""
+    if access.access_for(path, "GET") == "site":
+        response.headers.update(signals.CORS_HEADERS)
+    return response
 
 
 @app.not_found
@@ -66,7 +75,7 @@ def _docs() -> Response[Any]:
 def _answer(response: Response[Any]) -> dict[str, Any]:
     return {
         "statusCode": response.status_code,
-        "headers": {"Content-Type": "application/json"},
+        "headers": {**response.headers, "Content-Type": "application/json"},
         "body": response.body,
         "isBase64Encoded": False,
     }
@@ -82,5 +91,5 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         guard.check_body(event, settings().max_body_bytes)
         access.authenticate(event, verifier())
     except VafaError as exc:
-        return _answer(errors.from_domain(exc))
+        return _answer(_for_browser(event, errors.from_domain(exc)))
     return app.resolve(event, context)

@@ -31,12 +31,17 @@ from vafa.store import keys as k
 router = APIGatewayHttpRouter()
 
 
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "Content-Type, X-Site-Key, X-Customer-Token",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Max-Age": "86400",
+}
+
+
 def _cors(response: Response[Any]) -> Response[Any]:
     """Browser routes take the public site key from any shop page."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key, X-Customer-Token"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers.update(CORS_HEADERS)
     return response
 
 
