@@ -68,3 +68,33 @@ def test_a_delivery_that_finds_a_fresh_claim_comes_back_later_instead_of_droppin
             assert len(gateway.sent) == 1  # the gateway, asked first, had not sent it: now it has, once
     finally:
         gateway.stop()
+
+
+def test_a_message_a_slow_sender_has_not_claimed_is_queued_again_once_not_every_run(table: str) -> None:
+    from datetime import UTC, datetime
+
+    from vafa.bench.faults import _Recorder, drill_environment, queued_sms
+    from vafa.jobs.reminders import release_outbox
+    from vafa.local.fake_sms import FakeSmsServer
+    from vafa.retention.decide import RESEND_AFTER, STUCK_AFTER
+    from vafa.retention.outbox import Outbox
+
+    gateway = FakeSmsServer(api_key="slow-key")
+    gateway.start()
+    try:
+        with drill_environment():
+            now = datetime.now(UTC).replace(microsecond=0)
+            merchant, [message] = queued_sms(1, gateway, now)
+            runs = [now + timedelta(minutes=15 * i) for i in range(1, 8)]  # every reminders run, 1h45
+            released: list[int] = []
+            for at in runs:
+                recorder = _Recorder()
+                outbox = Outbox(sqs=recorder)
+                released.append(release_outbox(merchant, at, outbox))
+                outbox.flush()
+            # Not claimed for 105 minutes: queued again once it has waited 30 minutes (STUCK_AFTER),
+            # then only an hour later (RESEND_AFTER), not on every 15-minute run.
+            assert (STUCK_AFTER, RESEND_AFTER) == (timedelta(minutes=30), timedelta(hours=1))
+            assert released == [0, 1, 0, 0, 0, 1, 0]
+    finally:
+        gateway.stop()
