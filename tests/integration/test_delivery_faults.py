@@ -84,7 +84,7 @@ def test_a_message_a_slow_sender_has_not_claimed_is_queued_again_once_not_every_
     try:
         with drill_environment():
             now = datetime.now(UTC).replace(microsecond=0)
-            merchant, [message] = queued_sms(1, gateway, now)
+            merchant, _ = queued_sms(1, gateway, now)
             runs = [now + timedelta(minutes=15 * i) for i in range(1, 8)]  # every reminders run, 1h45
             released: list[int] = []
             for at in runs:
