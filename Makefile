@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 3000
-# `make run DEMO=1` starts with the demo shop and its year of history (vafa.demo); off by default so
+# `make run DEMO=1` starts with the demo shop and its year of history (vafa_dev.demo); off by default so
 # schedule runs on the local stack stay fast for integrators.
 DEMO ?= 0
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	PORT=$(PORT) VAFA_DEMO=$(DEMO) $(PY) -m vafa.local.stack
+	PORT=$(PORT) VAFA_DEMO=$(DEMO) $(PY) -m vafa_dev.local.stack
 
 # The dashboard test drives Debian's Chromium (Playwright never downloads a browser here).
 browser:
@@ -31,13 +31,13 @@ browser:
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/vafa functions
+	$(VENV)/bin/mypy shared/vafa devtools/vafa_dev functions
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared/vafa functions
+	$(VENV)/bin/mypy shared/vafa devtools/vafa_dev functions
 	AWS_DEFAULT_REGION=us-east-1 $(VENV)/bin/cfn-lint template.yaml
 	AWS_DEFAULT_REGION=us-east-1 $(VENV)/bin/sam validate --lint
 
@@ -50,10 +50,10 @@ checkov:
 
 # The delivery fault drill: 1,000 SMS, 20% gateway faults, 5% sender crashes, every queue message twice.
 faults: $(STAMP)
-	$(PY) -m vafa.bench.faults --messages 1000
+	$(PY) -m vafa_dev.bench.faults --messages 1000
 
 bench: $(STAMP)
-	$(PY) -m vafa.bench
+	$(PY) -m vafa_dev.bench
 
 build: $(STAMP)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/sam build --parallel --cached

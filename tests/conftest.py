@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from vafa.local.aws import AwsStandIn, use_endpoint
+from vafa_dev.local.aws import AwsStandIn, use_endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,7 @@ def aws_endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def table(aws_endpoint: str) -> str:
     """The single table, created from the template's own properties."""
-    from vafa.local.stack import provision
+    from vafa_dev.local.stack import provision
 
     provision(ROOT, aws_endpoint)
     return os.environ["VAFA_TABLE"]
@@ -57,7 +57,7 @@ def isolated_stack(table: str) -> Iterator[object]:
     follow are back on the session's table.
     """
     from vafa import config
-    from vafa.local.stack import LocalStack
+    from vafa_dev.local.stack import LocalStack
 
     saved = dict(os.environ)
     os.environ["VAFA_LOCAL_PREFIX"] = f"vafa-iso-{uuid.uuid4().hex[:8]}"

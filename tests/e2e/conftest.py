@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, sync_playwright
-from vafa.local.fake_sms import FakeSmsServer
-from vafa.local.stack import LocalStack
 from vafa.secrets import merchant_secret_name, put_parameter
+from vafa_dev.local.fake_sms import FakeSmsServer
+from vafa_dev.local.stack import LocalStack
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

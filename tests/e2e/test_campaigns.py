@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from vafa.local.fake_sms import FakeSmsServer
+from vafa_dev.local.fake_sms import FakeSmsServer
 
 from tests.e2e.conftest import Shop
 from tests.e2e.test_reminders import notes, run, sent_to

@@ -7,12 +7,12 @@ import subprocess
 import sys
 
 import requests
-from vafa.local.stack import LocalStack
+from vafa_dev.local.stack import LocalStack
 
 
 def vafa(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "vafa.cli", "--endpoint", stack.url, *args],
+        [sys.executable, "-m", "vafa_dev.cli", "--endpoint", stack.url, *args],
         capture_output=True,
         text=True,
         timeout=60,

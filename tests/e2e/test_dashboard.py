@@ -20,7 +20,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 from vafa.i18n.persian import format_date
-from vafa.local.stack import LocalStack
+from vafa_dev.local.stack import LocalStack
 
 from tests.e2e.conftest import Shop
 
@@ -65,7 +65,7 @@ def seeded(shop: Shop) -> Shop:
 
 def vafa_cli(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "vafa.cli", "--endpoint", stack.url, *args],
+        [sys.executable, "-m", "vafa_dev.cli", "--endpoint", stack.url, *args],
         capture_output=True,
         text=True,
         timeout=60,

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 import requests
-from vafa.local.fake_sms import FakeSmsServer
-from vafa.local.fake_smsir import FakeSmsIrServer
-from vafa.local.push_receiver import PushReceiver
 from vafa.secrets import merchant_secret_name, put_parameter
+from vafa_dev.local.fake_sms import FakeSmsServer
+from vafa_dev.local.fake_smsir import FakeSmsIrServer
+from vafa_dev.local.push_receiver import PushReceiver
 
 from tests.clock import PURCHASE_DAY, at, day
 from tests.clock import REMINDER_DAY as DAY

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from vafa.local.fake_sms import FakeSmsServer
+from vafa_dev.local.fake_sms import FakeSmsServer
 
 from tests.clock import PURCHASE_DAY, REMINDER_DAY, at, day
 from tests.e2e.conftest import Shop

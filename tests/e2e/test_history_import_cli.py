@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from vafa.local.stack import LocalStack
+from vafa_dev.local.stack import LocalStack
 
 from tests.e2e.conftest import Shop
 

@@ -17,7 +17,7 @@ SCRIPT = r"""
 import json, sys
 sys.modules["pydantic"] = None  # `import pydantic` now raises ImportError, as in the layer
 import requests
-from vafa.local.stack import LocalStack
+from vafa_dev.local.stack import LocalStack
 
 from datetime import UTC, datetime, timedelta
 soon = (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")

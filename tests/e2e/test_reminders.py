@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import requests
-from vafa.local.fake_sms import FakeSmsServer
+from vafa_dev.local.fake_sms import FakeSmsServer
 
 from tests.clock import EXPIRY_DAY, PURCHASE_DAY, REMINDER_DAY, at, day
 from tests.e2e.conftest import Shop

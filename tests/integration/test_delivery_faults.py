@@ -1,7 +1,7 @@
 """Every message ends sent once, or failed with its reason: the fault drill, on the session's stand-in.
 
 The gateway stand-in fails 20% of sends (errors, throttling, no answer, answering after accepting),
-5% of deliveries crash mid-way, every queue message arrives twice. `python -m vafa.bench.faults`
+5% of deliveries crash mid-way, every queue message arrives twice. `python -m vafa_dev.bench.faults`
 runs the same drill with 1,000 messages (README, Delivery guarantees).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from vafa.bench.faults import run_drill
+from vafa_dev.bench.faults import run_drill
 
 
 def test_under_faults_no_message_is_sent_twice_or_lost(table: str) -> None:
@@ -44,12 +44,12 @@ def test_a_delivery_that_finds_a_fresh_claim_comes_back_later_instead_of_droppin
     from datetime import UTC, datetime
 
     import pytest
-    from vafa.bench.faults import drill_environment, queued_sms
-    from vafa.local.fake_sms import FakeSmsServer
     from vafa.retention import deliver as sender
     from vafa.retention.outbox import Outbox
     from vafa.store import keys as k
     from vafa.store.models import NotificationItem
+    from vafa_dev.bench.faults import drill_environment, queued_sms
+    from vafa_dev.local.fake_sms import FakeSmsServer
 
     gateway = FakeSmsServer(api_key="claim-key")
     gateway.start()
@@ -73,11 +73,11 @@ def test_a_delivery_that_finds_a_fresh_claim_comes_back_later_instead_of_droppin
 def test_a_message_a_slow_sender_has_not_claimed_is_queued_again_once_not_every_run(table: str) -> None:
     from datetime import UTC, datetime
 
-    from vafa.bench.faults import _Recorder, drill_environment, queued_sms
     from vafa.jobs.reminders import release_outbox
-    from vafa.local.fake_sms import FakeSmsServer
     from vafa.retention.decide import RESEND_AFTER, STUCK_AFTER
     from vafa.retention.outbox import Outbox
+    from vafa_dev.bench.faults import _Recorder, drill_environment, queued_sms
+    from vafa_dev.local.fake_sms import FakeSmsServer
 
     gateway = FakeSmsServer(api_key="slow-key")
     gateway.start()

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import jdatetime
 import pytest
-from vafa.demo import CUSTOMERS, LIVE_DAYS, create_demo_shop, generate
-from vafa.local.stack import LocalStack
 from vafa.metrics.job import metrics_report
 from vafa.profiles import read_customer
+from vafa_dev.demo import CUSTOMERS, LIVE_DAYS, create_demo_shop, generate
+from vafa_dev.local.stack import LocalStack
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 PERSIAN = re.compile(r"^[\u0600-\u06ff\u200c]+( [\u0600-\u06ff\u200c]+)+$")
@@ -51,7 +51,7 @@ def local_stack(isolated_stack: LocalStack) -> LocalStack:
 
 
 def test_the_seeded_shop_shows_a_year_of_retention_on_the_dashboard(local_stack: LocalStack) -> None:
-    from vafa.local.speedups import fast_stand_in, in_process_calls
+    from vafa_dev.local.speedups import fast_stand_in, in_process_calls
 
     # As `make run` seeds it: the stand-in's speed-ups, and this process's calls straight to it.
     with fast_stand_in(), in_process_calls(local_stack.endpoint):

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vafa.history import writer
-from vafa.history.command import run_import
 from vafa.merchants import ProgramStore
 from vafa.metrics.job import metrics_report, run_for_merchant
 from vafa.profiles import find_by_phone, read_customer
@@ -21,6 +19,8 @@ from vafa.store import keys as k
 from vafa.store.models import CustomerItem, DueItem, OrderItem
 from vafa.store.wallet_store import ledger_page
 from vafa.wallet.operations import PurchaseRequest, record_purchase
+from vafa_dev.history import writer
+from vafa_dev.history.command import run_import
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

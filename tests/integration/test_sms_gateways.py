@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.stub import Stubber
 from vafa.channels.sms.factory import provider_for
 from vafa.channels.sms.sns import Sns, sns_client
-from vafa.local.fake_smsir import FakeSmsIrServer
+from vafa_dev.local.fake_smsir import FakeSmsIrServer
 
 KEY = "smsir-secret-key-123"
 DUMMY = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}

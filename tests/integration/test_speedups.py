@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from vafa.local.stack import LocalStack
+from vafa_dev.local.stack import LocalStack
 
 
 @pytest.fixture
@@ -26,8 +26,8 @@ def test_every_answer_is_the_one_moto_gives_without_them(local_stack: LocalStack
     from moto.core.responses import ActionResult
     from moto.dynamodb.models import dynamo_type
     from moto.dynamodb.models.table import Table
-    from vafa.demo import create_demo_shop
-    from vafa.local.speedups import fast_stand_in
+    from vafa_dev.demo import create_demo_shop
+    from vafa_dev.local.speedups import fast_stand_in
 
     own = (ActionResult.execute_result, Table.query, dynamo_type.Item.project)
     compared: Counter[str] = Counter()

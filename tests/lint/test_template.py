@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from vafa.local.template import load_template
+from vafa_dev.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

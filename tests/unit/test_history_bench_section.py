@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vafa.bench.history_import import carry_over, replace_section
+from vafa_dev.bench.history_import import carry_over, replace_section
 
 SECTION = "## History import\n\nnew figures\n"
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from vafa.history.reader import FileProblem, PastOrder, Rejected, count_rows, format_of, read
+from vafa_dev.history.reader import FileProblem, PastOrder, Rejected, count_rows, format_of, read
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from vafa.channels.sms.base import SmsResult
 from vafa.channels.sms.factory import provider_for
 from vafa.channels.sms.kavenegar import Kavenegar
 from vafa.channels.sms.sns import Sns
-from vafa.local.fake_smsir import FakeSmsIrServer
 from vafa.model import ValidationError
 from vafa.program import Program, SmsSettings
+from vafa_dev.local.fake_smsir import FakeSmsIrServer
 
 KEY = "smsir-routing-key"
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from vafa.channels.sms.base import SmsResult
 from vafa.channels.sms.smsir import SmsIr
-from vafa.local.fake_smsir import FakeSmsIrServer
+from vafa_dev.local.fake_smsir import FakeSmsIrServer
 
 KEY = "smsir-secret-key-8f3a"
 LINE = 30007732

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vafa.bench.calls import Recording
-from vafa.bench.capacity import Capacity, capacity, snapshot
-from vafa.bench.environment import BenchEnvironment
 from vafa.customers import ProfileIn
 from vafa.merchants import create_merchant
 from vafa.profiles import read_customer
 from vafa.program import Program
 from vafa.wallet import operations as ops
+
+from vafa_dev.bench.calls import Recording
+from vafa_dev.bench.capacity import Capacity, capacity, snapshot
+from vafa_dev.bench.environment import BenchEnvironment
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 PROGRAM = Program()

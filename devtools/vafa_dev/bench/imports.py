@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vafa.local.resources import Resolver
-from vafa.local.template import Template
+from vafa_dev.local.resources import Resolver
+from vafa_dev.local.template import Template
 
 RUNS = 5
 TARGET_RATIO = 1.3

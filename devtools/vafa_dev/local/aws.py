@@ -59,7 +59,7 @@ class AwsStandIn:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         if self._per_item_rollback:
-            from vafa.local.rollback import per_item_rollback
+            from vafa_dev.local.rollback import per_item_rollback
 
             self._rollback = per_item_rollback()
             self._rollback.__enter__()

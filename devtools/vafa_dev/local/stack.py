@@ -14,18 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from vafa.timeutil import iso, parse_instant
 from werkzeug.wrappers import Request, Response
 
-from vafa.local.aws import AwsStandIn, use_endpoint
-from vafa.local.functions import FunctionRunner
-from vafa.local.gateway import Gateway, HttpServer, _error, _json
-from vafa.local.queues import QueueDrainer, consumers
-from vafa.local.resources import Resolver, create_queues, create_secrets, create_tables
-from vafa.local.template import Template, load_template
-from vafa.timeutil import iso, parse_instant
+from vafa_dev.local.aws import AwsStandIn, use_endpoint
+from vafa_dev.local.functions import FunctionRunner
+from vafa_dev.local.gateway import Gateway, HttpServer, _error, _json
+from vafa_dev.local.queues import QueueDrainer, consumers
+from vafa_dev.local.resources import Resolver, create_queues, create_secrets, create_tables
+from vafa_dev.local.template import Template, load_template
 
 ROOT = Path(__file__).resolve().parents[3]
-log = logging.getLogger("vafa.local")
+log = logging.getLogger("vafa_dev.local")
 
 
 class LocalStack:
@@ -239,8 +239,8 @@ def main() -> None:
     stack = LocalStack(port=port)
     url = stack.start()
     speedups = contextlib.ExitStack()
-    if stack.aws is not None:  # the embedded stand-in runs in this process: see vafa.local.speedups
-        from vafa.local.speedups import fast_stand_in
+    if stack.aws is not None:  # the embedded stand-in runs in this process: see vafa_dev.local.speedups
+        from vafa_dev.local.speedups import fast_stand_in
 
         speedups.enter_context(fast_stand_in())
     if os.environ.get("VAFA_DEMO", "1") not in ("", "0"):
@@ -262,9 +262,9 @@ def main() -> None:
 
 
 def _demo_shop(stack: LocalStack) -> tuple[dict[str, str], str]:
-    """The demo merchant with a year of history (`vafa.demo`); its keys and the banner's lines."""
-    from vafa.demo import create_demo_shop
-    from vafa.local.speedups import in_process_calls
+    """The demo merchant with a year of history (`vafa_dev.demo`); its keys and the banner's lines."""
+    from vafa_dev.demo import create_demo_shop
+    from vafa_dev.local.speedups import in_process_calls
 
     print(
         "Seeding the demo shop: a year of orders, reminders and metrics (about half a minute) …", flush=True

@@ -85,11 +85,11 @@ def counting_requests() -> Iterator[Counter[str]]:
             seen[target.split(".")[-1]] += 1
         return original(self, environ, start_response)
 
-    aws._OneAtATime.__call__ = call  # type: ignore[method-assign]
+    aws._OneAtATime.__call__ = call
     try:
         yield seen
     finally:
-        aws._OneAtATime.__call__ = original  # type: ignore[method-assign]
+        aws._OneAtATime.__call__ = original
 
 
 def _import(url: str, merchant: str, path: Path, label: str) -> Run:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from vafa.bench.calls import Call
+from vafa_dev.bench.calls import Call
 
 WRITE_UNIT = 1024
 READ_UNIT = 4096

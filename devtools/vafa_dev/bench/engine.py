@@ -13,7 +13,7 @@ as decided by an earlier run. Then, recorded:
 
 - `run_reminders(now)`: DynamoDB calls (the bench's hooks) and SQS calls (the same kind of botocore
   hooks, on every SQS client created while the part runs);
-- the local queue runner (`vafa.local.queues.QueueDrainer`, what `make run` uses) draining the queues
+- the local queue runner (`vafa_dev.local.queues.QueueDrainer`, what `make run` uses) draining the queues
   into the sender functions loaded from `functions/*/app.py` as Lambda loads them; each invocation is
   timed;
 - 100 of the resting customers buy again today (the real purchase path), then the metrics job's
@@ -32,20 +32,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import botocore.session
-
-from vafa.bench.calls import Recording
-from vafa.bench.environment import ROOT, BenchEnvironment
-from vafa.bench.report import _counts, _table
-from vafa.bench.scenarios import NOW
 from vafa.customers import ConsentIn, ProfileIn
-from vafa.local.functions import FunctionRunner
-from vafa.local.queues import Consumer
-from vafa.local.rollback import per_item_rollback
-from vafa.local.speedups import fast_stand_in
 from vafa.merchants import ProgramStore, create_merchant
 from vafa.program import Program
 from vafa.store import keys as k
 from vafa.wallet import operations as ops
+
+from vafa_dev.bench.calls import Recording
+from vafa_dev.bench.environment import ROOT, BenchEnvironment
+from vafa_dev.bench.report import _counts, _table
+from vafa_dev.bench.scenarios import NOW
+from vafa_dev.local.functions import FunctionRunner
+from vafa_dev.local.queues import Consumer
+from vafa_dev.local.rollback import per_item_rollback
+from vafa_dev.local.speedups import fast_stand_in
 
 SIZES = (1_000, 50_000)
 DUE = 100  # win-backs due in the reminders run; customers with a purchase today in the metrics run
@@ -295,7 +295,7 @@ def _put_direct(table: str, items: list[dict[str, Any]]) -> None:
     """Into the stand-in's table in this process, as its BatchWriteItem does for each item."""
     from moto.dynamodb.models import dynamodb_backends
 
-    from vafa.local.resources import ACCOUNT_ID, REGION
+    from vafa_dev.local.resources import ACCOUNT_ID, REGION
 
     backend = dynamodb_backends[ACCOUNT_ID][REGION]
     for item in items:
@@ -338,8 +338,8 @@ def seed(env: BenchEnvironment, table: str, merchant: str, program: Program, cus
 # -- the runs -------------------------------------------------------------------------------------
 def _environment(env: BenchEnvironment) -> tuple[TimedRunner, list[Consumer]]:
     """Queues and the link secret from the template, the senders' environment, their handlers loaded."""
-    from vafa.local.queues import consumers
-    from vafa.local.resources import Resolver, create_queues, create_secrets
+    from vafa_dev.local.queues import consumers
+    from vafa_dev.local.resources import Resolver, create_queues, create_secrets
 
     resolver = Resolver(env.template, "vafa-bench")
     create_queues(env.template, resolver, env.endpoint)
@@ -367,8 +367,9 @@ def run_size(
     env: BenchEnvironment, sqs: SqsCalls, runner: TimedRunner, found: list[Consumer], customers: int
 ) -> Size:
     from vafa.jobs.reminders import run_reminders
-    from vafa.local.queues import QueueDrainer
     from vafa.metrics.job import run_for_merchant
+
+    from vafa_dev.local.queues import QueueDrainer
 
     table, merchant, program = _shop(env, customers)
     env.recorder.hook_pynamodb_clients()
@@ -427,7 +428,7 @@ def render(sizes: list[Size]) -> str:
         "by earlier runs. "
         "DynamoDB calls are counted by the hooks of part 1; SQS calls by the same kind of hooks on every SQS "
         "client. During this part the stand-in uses the per-item transaction rollback (see part 4) and "
-        "`vafa.local.speedups.fast_stand_in()` (a Query starts from the partition it names instead of "
+        "`vafa_dev.local.speedups.fast_stand_in()` (a Query starts from the partition it names instead of "
         "sorting the whole table; answers unchanged). Run times are the stand-in's, not AWS's.",
         "",
         "### Reminders run (`vafa.jobs.reminders.run_reminders`)",
@@ -557,7 +558,7 @@ def sqs_section(sizes: list[Size]) -> list[str]:
     return [
         "### SQS requests per message delivered",
         "",
-        "The messages the reminders run queued, drained by the local queue runner (`vafa.local.queues`: "
+        "The messages the reminders run queued, drained by the local queue runner (`vafa_dev.local.queues`: "
         "ReceiveMessage of up to the template's `BatchSize` 10, one invocation of the sender function, "
         "DeleteMessageBatch of the handled ones; each round polls every sender queue, so the empty receives "
         "are of the email and push queues and the last round). Delivered = SMS handed to the local provider.",

@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from vafa.history.progress import Progress
-from vafa.history.reader import FileProblem, count_rows, format_of, read
-from vafa.history.writer import WORKERS, Summary, import_history, import_with_cashback
+from vafa_dev.history.progress import Progress
+from vafa_dev.history.reader import FileProblem, count_rows, format_of, read
+from vafa_dev.history.writer import WORKERS, Summary, import_history, import_with_cashback
 
 
 def _merchant_exists(merchant_id: str) -> bool:

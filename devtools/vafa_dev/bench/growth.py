@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from vafa.bench.calls import Recording
-from vafa.bench.capacity import Capacity, capacity, count_items, snapshot
-from vafa.bench.environment import BenchEnvironment
-from vafa.bench.scenarios import NOW, PROFILE, PROGRAM
 from vafa.jobs.expiry import run_expiry
-from vafa.local.rollback import per_item_rollback
 from vafa.merchants import create_merchant
 from vafa.store import keys as k
 from vafa.wallet import operations as ops
+
+from vafa_dev.bench.calls import Recording
+from vafa_dev.bench.capacity import Capacity, capacity, count_items, snapshot
+from vafa_dev.bench.environment import BenchEnvironment
+from vafa_dev.bench.scenarios import NOW, PROFILE, PROGRAM
+from vafa_dev.local.rollback import per_item_rollback
 
 SIZES = (100, 2_000)
 DUE = 10
@@ -110,6 +111,6 @@ def run_size(env: BenchEnvironment, customers: int, due: int = DUE) -> Growth:
 
 
 def run(env: BenchEnvironment) -> list[Growth]:
-    """Each size on its own table; moto's transactions use the per-item rollback (see vafa.local.rollback)."""
+    """Each size on its own table; moto's transactions use the per-item rollback (see vafa_dev.local.rollback)."""
     with per_item_rollback():
         return [run_size(env, size) for size in SIZES]

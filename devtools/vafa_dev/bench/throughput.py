@@ -11,10 +11,10 @@ from typing import Any
 
 import requests
 
-from vafa.bench.capacity import count_items
-from vafa.bench.environment import BenchEnvironment
-from vafa.local.rollback import per_item_rollback
-from vafa.local.stack import LocalStack
+from vafa_dev.bench.capacity import count_items
+from vafa_dev.bench.environment import BenchEnvironment
+from vafa_dev.local.rollback import per_item_rollback
+from vafa_dev.local.stack import LocalStack
 
 PURCHASES = 300
 THREADS = 4

@@ -42,10 +42,8 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
-
 from vafa.customers import ProfileIn, apply_profile, new_customer
 from vafa.errors import Busy, VafaError
-from vafa.history.reader import PastOrder, Rejected
 from vafa.program import Program
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, DueItem, Item, OrderItem
@@ -53,6 +51,8 @@ from vafa.store.table import connection, ensure_configured
 from vafa.store.wallet_store import MAX_TRANSACTION_ITEMS, batch_get
 from vafa.timeutil import iso
 from vafa.wallet.idempotency import request_hash
+
+from vafa_dev.history.reader import PastOrder, Rejected
 
 CHUNK = 500  # orders read (5 BatchGetItem pages) and folded together
 PER_CUSTOMER = 45  # orders of one customer per transaction: with its markers, well under 100 items

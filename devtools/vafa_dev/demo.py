@@ -328,10 +328,11 @@ def create_demo_shop(
 
     Returns the merchant's keys (`merchant`) and how much the replay wrote.
     """
-    from vafa.history.reader import PastOrder
-    from vafa.history.writer import import_history
     from vafa.merchants import ProgramStore, create_merchant
     from vafa.program import Program, merge_update
+
+    from vafa_dev.history.reader import PastOrder
+    from vafa_dev.history.writer import import_history
 
     started, cpu = time.monotonic(), time.process_time()
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)

@@ -14,10 +14,10 @@ from urllib.parse import parse_qsl, unquote
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from vafa.local.functions import FunctionRunner
-from vafa.local.template import Route
+from vafa_dev.local.functions import FunctionRunner
+from vafa_dev.local.template import Route
 
-log = logging.getLogger("vafa.local.gateway")
+log = logging.getLogger("vafa_dev.local.gateway")
 MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway's own limit
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import boto3
 
-from vafa.bench.calls import CallRecorder, CountingMiddleware
-from vafa.bench.capacity import TableShape
-from vafa.local.aws import AwsStandIn, use_endpoint
-from vafa.local.resources import REGION, Resolver, create_tables
-from vafa.local.template import Template, load_template
+from vafa_dev.bench.calls import CallRecorder, CountingMiddleware
+from vafa_dev.bench.capacity import TableShape
+from vafa_dev.local.aws import AwsStandIn, use_endpoint
+from vafa_dev.local.resources import REGION, Resolver, create_tables
+from vafa_dev.local.template import Template, load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "template.yaml"

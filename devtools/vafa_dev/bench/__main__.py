@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from vafa.bench import engine, environment, growth, history_import, imports, report, scenarios, throughput
-from vafa.local.template import load_template
+from vafa_dev.bench import engine, environment, growth, history_import, imports, report, scenarios, throughput
+from vafa_dev.local.template import load_template
 
 ROOT = environment.ROOT
 OUTPUT = ROOT / "docs" / "benchmarks.md"
@@ -71,7 +71,9 @@ def main(output: Path = OUTPUT) -> int:
     if engine_parts:
         text += "\n" + engine.render(engine_parts)
     output.parent.mkdir(parents=True, exist_ok=True)
-    text = history_import.carry_over(output, text)  # measured on its own: python -m vafa.bench.history_import
+    text = history_import.carry_over(
+        output, text
+    )  # measured on its own: python -m vafa_dev.bench.history_import
     output.write_text(text, encoding="utf-8")
     print(text)
     _step(f"wrote {output.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")

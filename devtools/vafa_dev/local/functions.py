@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vafa.local.template import Function
+from vafa_dev.local.template import Function
 
 Handler = Callable[[dict[str, Any], Any], Any]
 

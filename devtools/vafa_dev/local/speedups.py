@@ -474,7 +474,7 @@ def in_process_calls(endpoint: str, app: Any = None) -> Iterator[None]:
     if app is None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from vafa.local.aws import _OneAtATime
+        from vafa_dev.local.aws import _OneAtATime
 
         app = _OneAtATime(DomainDispatcherApplication(create_backend_app))
     target = urlsplit(endpoint)

@@ -171,7 +171,7 @@ def cmd_dashboard_link(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Past orders from CSV or JSON lines; idempotent on order id; history only unless --earn-cashback."""
-    from vafa.history.command import run_import
+    from vafa_dev.history.command import run_import
 
     return run_import(
         args.merchant_id,

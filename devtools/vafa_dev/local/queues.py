@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from vafa.local.functions import FunctionRunner
-from vafa.local.resources import REGION, Resolver
-from vafa.local.template import Template
+from vafa_dev.local.functions import FunctionRunner
+from vafa_dev.local.resources import REGION, Resolver
+from vafa_dev.local.template import Template
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
-log = logging.getLogger("vafa.local.queues")
+log = logging.getLogger("vafa_dev.local.queues")
 
 
 @dataclass

@@ -129,9 +129,10 @@ def run_drill(
     messages: int = 1000, failure_rate: float = 0.2, crash_rate: float = 0.05, seed: int = 7
 ) -> dict[str, Any]:
     """Decide `messages` SMS, deliver each queue message twice per round until all settle; tally."""
-    from vafa.local.fake_sms import FakeSmsServer
     from vafa.store import keys as k
     from vafa.store.models import NotificationItem
+
+    from vafa_dev.local.fake_sms import FakeSmsServer
 
     rng = random.Random(seed)
     gateway = FakeSmsServer(api_key="drill-key", slow_seconds=0.4)
@@ -199,7 +200,7 @@ def run_drill(
 
 
 def main(argv: list[str] | None = None, start_stand_in: Callable[[], Any] | None = None) -> None:
-    """`python -m vafa.bench.faults --messages 1000`: the drill on a fresh AWS stand-in."""
+    """`python -m vafa_dev.bench.faults --messages 1000`: the drill on a fresh AWS stand-in."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--failure-rate", type=float, default=0.2)
@@ -208,8 +209,8 @@ def main(argv: list[str] | None = None, start_stand_in: Callable[[], Any] | None
     args = parser.parse_args(argv)
     from pathlib import Path
 
-    from vafa.local.aws import AwsStandIn, use_endpoint
-    from vafa.local.stack import provision
+    from vafa_dev.local.aws import AwsStandIn, use_endpoint
+    from vafa_dev.local.stack import provision
 
     stand_in = AwsStandIn()
     endpoint = stand_in.start()
