@@ -132,3 +132,31 @@ def test_senders_read_only_their_own_secrets_and_every_queue_is_encrypted() -> N
     for name, res in resources.items():
         if res["Type"] == "AWS::SQS::Queue":
             assert res["Properties"].get("SqsManagedSseEnabled") is True, name
+
+
+def test_every_function_touches_only_tenant_partitions_and_only_schedules_see_the_registry() -> None:
+    from vafa.store import keys as k
+
+    resources = _resources()
+    for name, res in resources.items():
+        if res["Type"] != "AWS::Serverless::Function":
+            continue
+        statements = [
+            s
+            for policy in res["Properties"]["Policies"]
+            if isinstance(policy, dict)
+            for s in policy.get("Statement", [])
+            if any(str(a).startswith("dynamodb:") for a in s["Action"])
+        ]
+        events = res["Properties"].get("Events") or {}
+        scheduled = any(e["Type"] == "Schedule" for e in events.values())
+        for statement in statements:
+            leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            assert leading == (["M#*", k.MERCHANT_REGISTRY] if scheduled else ["M#*"]), name
+    # And every partition key the code builds is a merchant's.
+    for builder in (k.merchant_pk, k.customer_pk, k.order_pk, k.redemption_pk, k.phone_key, k.feedback_pk):
+        assert (
+            builder("m1", "x").startswith("M#")
+            if builder is not k.merchant_pk
+            else builder("m1").startswith("M#")
+        )
