@@ -82,3 +82,23 @@ def test_without_a_shop_name_messages_name_the_merchant(
     [text] = sent_to(kavenegar, phone)
     assert "فروشگاه نمونه" in text  # the merchant's name (tests/e2e/conftest.py)
     assert "  " not in text and " در تا " not in text and "your  credit" not in text
+
+
+def test_what_the_gateway_charged_is_recorded_per_message_and_summed_per_kind(
+    sms_shop: Shop, kavenegar: FakeSmsServer
+) -> None:
+    body = {"phone": "09121260001", "name": "سارا", "consent": {"sms": True}}
+    assert sms_shop.call("PUT", "/v1/customers/cost-1", body).status_code == 201
+    purchase = {
+        "order_id": "o-cost",
+        "customer_id": "cost-1",
+        "amount": 2_000_000,
+        "occurred_at": at(PURCHASE_DAY),
+    }
+    assert sms_shop.call("POST", "/v1/purchases", purchase).ok
+    run(sms_shop, "reminders", at(REMINDER_DAY))
+    [note] = notes(sms_shop, "cost-1")
+    assert (note["status"], note["cost"]) == ("sent", 1200)  # Kavenegar's entry.cost, in rials
+    run(sms_shop, "metrics", at(day(0), "23:00"))
+    row = sms_shop.call("GET", "/v1/metrics").json()["messages"]["expiry_reminder"]
+    assert row["cost"] == 1200 and row["sent"] == 1

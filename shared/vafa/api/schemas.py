@@ -237,6 +237,11 @@ class NotificationOut(Model):
     campaign_id: str | None = _maybe_text()
     sent_at: str | None = _maybe_text()
     clicked_at: str | None = _maybe_text()
+    cost: int | None = field(
+        Int(),
+        nullable=True,
+        description="What the gateway charged, in rials; null where the channel reports none",
+    )
 
 
 class NotificationPage(Model):
@@ -310,6 +315,10 @@ class OutcomeOut(Model):
         Num(), nullable=True, description="Return rate of the messaged minus the holdout's; null without both"
     )
     holdout_sample: HoldoutSample = field(HoldoutSample)
+    cost: int = _count("What the gateways charged for these messages, in rials (where they report it)")
+    revenue_per_cost: float | None = field(
+        Num(), nullable=True, description="revenue / cost; null while nothing was charged"
+    )
 
 
 class CampaignOut(OutcomeOut):

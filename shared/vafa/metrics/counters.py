@@ -22,23 +22,33 @@ def _dynamodb() -> Any:
     return connection().client
 
 
-def bump(merchant_id: str, kind: str, field: str, campaign_id: str | None = None, by: int = 1) -> None:
-    """Add `by` to the counter `field` of a message kind (and of its campaign, if any)."""
+def bump(
+    merchant_id: str,
+    kind: str,
+    field: str,
+    campaign_id: str | None = None,
+    by: int = 1,
+    also: dict[str, int] | None = None,
+) -> None:
+    """Add `by` to the counter `field` of a message kind (and of its campaign, if any), and each of
+    `also` (e.g. `{"cost": 1200}`) in the same write."""
     ensure_configured()
     from vafa.config import settings
 
     names: dict[str, str] = {"#k": "kind"}
-    parts = ["#c0 :n"]
-    names["#c0"] = f"{kind}|{field}"
-    if campaign_id:
-        names["#c1"] = f"campaign:{campaign_id}|{field}"
-        parts.append("#c1 :n")
+    values: dict[str, Any] = {":kind": {"S": "message_stats"}}
+    parts: list[str] = []
+    for i, (name, amount) in enumerate({field: by, **(also or {})}.items()):
+        values[f":v{i}"] = {"N": str(amount)}
+        for j, prefix in enumerate([kind, f"campaign:{campaign_id}"] if campaign_id else [kind]):
+            names[f"#c{i}_{j}"] = f"{prefix}|{name}"
+            parts.append(f"#c{i}_{j} :v{i}")
     _dynamodb().update_item(
         TableName=settings().table_name,
         Key={"PK": {"S": k.merchant_pk(merchant_id)}, "SK": {"S": STATS_SK}},
         UpdateExpression="SET #k = :kind ADD " + ", ".join(parts),
         ExpressionAttributeNames=names,
-        ExpressionAttributeValues={":n": {"N": str(by)}, ":kind": {"S": "message_stats"}},
+        ExpressionAttributeValues=values,
     )
 
 

@@ -195,6 +195,8 @@ def outcome_row(count: dict[str, int]) -> dict[str, Any]:
         "revenue": count.get("revenue", 0),
         "holdout_lift": lift,
         "holdout_sample": {"messaged": sent, "holdout": held},
+        "cost": count.get("cost", 0),
+        "revenue_per_cost": round(count.get("revenue", 0) / count["cost"], 2) if count.get("cost") else None,
     }
 
 

@@ -96,9 +96,16 @@ def _claim(note: NotificationItem, now: datetime) -> bool:
 
 
 def _finish(
-    note: NotificationItem, status: str, reason: str | None, now: datetime, provider_id: str | None = None
+    note: NotificationItem,
+    status: str,
+    reason: str | None,
+    now: datetime,
+    provider_id: str | None = None,
+    cost: int | None = None,
 ) -> None:
     actions: list[Action] = [NotificationItem.status.set(status)]
+    if cost is not None:
+        actions.append(NotificationItem.cost.set(cost))
     actions.append(NotificationItem.reason.set(reason) if reason else NotificationItem.reason.remove())
     if status == "sent":
         actions.append(NotificationItem.sent_at.set(iso(now)))
@@ -122,7 +129,7 @@ def _requeue(note: NotificationItem, merchant_id: str, reason: str, now: datetim
 
 def _send_sms(
     merchant_id: str, program: Program, customer: CustomerItem, note: NotificationItem
-) -> tuple[str, str, str | None]:
+) -> tuple[str, str, str | None, int | None]:
     from vafa.channels.sms.base import UNSUPPORTED_DESTINATION
     from vafa.channels.sms.factory import CHANNEL_NOT_CONFIGURED
 
@@ -131,14 +138,14 @@ def _send_sms(
         str(customer.phone), str(note.body), local_id=note.notification_id, promotional=bool(note.promotional)
     )
     if result.status == "sent":
-        return "sent", "", result.provider_message_id
+        return "sent", "", result.provider_message_id, result.cost
     if result.ambiguous:
         raise Ambiguous(result.reason)
     if result.retryable:
         raise Retry(result.reason)
     if result.reason in (UNSUPPORTED_DESTINATION, CHANNEL_NOT_CONFIGURED):  # try the next channel
-        return "fallback", result.reason, None
-    return "failed", result.reason or result.status, result.provider_message_id
+        return "fallback", result.reason, None, None
+    return "failed", result.reason or result.status, result.provider_message_id, None
 
 
 def _sms_provider(merchant_id: str, program: Program, phone: str) -> Any:
@@ -153,7 +160,7 @@ def _sms_provider(merchant_id: str, program: Program, phone: str) -> Any:
 
 def _send_email(
     program: Program, customer: CustomerItem, note: NotificationItem, unsubscribe: str | None
-) -> tuple[str, str, str | None]:
+) -> tuple[str, str, str | None, int | None]:
     raw = email_channel.build(
         program.email.from_address,
         program.shop_name,
@@ -175,18 +182,18 @@ def _send_email(
         code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
         if code in ("Throttling", "ServiceUnavailable", "InternalFailure") or not code:
             raise Retry(str(code or exc)) from exc
-        return "failed", code, None
-    return "sent", "", message_id
+        return "failed", code, None, None
+    return "sent", "", message_id, None  # SES reports no price per message
 
 
 def _send_push(
     merchant_id: str, program: Program, customer: CustomerItem, note: NotificationItem
-) -> tuple[str, str, str | None]:
+) -> tuple[str, str, str | None, int | None]:
     from vafa.channels.push import send_push
 
     private_key = get_parameter(merchant_secret_name(merchant_id, "vapid-private-key"))
     if not private_key:
-        return "failed", "no_vapid_key", None
+        return "failed", "no_vapid_key", None, None
     subject = f"mailto:{program.email.from_address}"
     payload = {
         "title": note.subject or program.shop_name or "",
@@ -229,10 +236,10 @@ def _send_push(
         elif getattr(result, "retryable", False):
             transient = str(getattr(result, "reason", "transient"))
     if delivered:
-        return "sent", "", None
+        return "sent", "", None, None  # push services charge nothing
     if transient:
         raise Retry(transient)
-    return ("fallback" if gone or not subscriptions else "failed"), "push_subscription_gone", None
+    return ("fallback" if gone or not subscriptions else "failed"), "push_subscription_gone", None, None
 
 
 def deliver(
@@ -266,14 +273,14 @@ def deliver(
     channel = str(note.channel)
     try:
         if channel == "sms":
-            status, reason, provider_id = _send_sms(merchant_id, program, customer, note)
+            status, reason, provider_id, cost = _send_sms(merchant_id, program, customer, note)
         elif channel == "email":
             from vafa.retention.render import opt_out_link
 
             unsubscribe = opt_out_link(public_url, merchant_id, customer_id, "email")
-            status, reason, provider_id = _send_email(program, customer, note, unsubscribe)
+            status, reason, provider_id, cost = _send_email(program, customer, note, unsubscribe)
         else:
-            status, reason, provider_id = _send_push(merchant_id, program, customer, note)
+            status, reason, provider_id, cost = _send_push(merchant_id, program, customer, note)
     except Ambiguous as exc:
         note.update(
             actions=[NotificationItem.status.set("unknown"), NotificationItem.reason.set(f"ambiguous: {exc}")]
@@ -285,7 +292,7 @@ def deliver(
         return _retry_or_fail(merchant_id, note, f"error: {type(exc).__name__}: {exc}"[:300], now)
     if status == "fallback":
         return _fall_back(merchant_id, program, customer, note, now, outbox)
-    return _end(merchant_id, note, status, reason or None, now, provider_id)
+    return _end(merchant_id, note, status, reason or None, now, provider_id, cost)
 
 
 def _end(
@@ -295,11 +302,15 @@ def _end(
     reason: str | None,
     now: datetime,
     provider_id: str | None,
+    cost: int | None = None,
 ) -> Outcome:
-    _finish(note, status, reason, now, provider_id)
+    _finish(note, status, reason, now, provider_id, cost)
     from vafa.metrics.counters import bump
 
-    bump(merchant_id, note.message_kind, "sent" if status == "sent" else "failed", note.campaign_id)
+    spent = {"cost": cost} if cost else None
+    bump(
+        merchant_id, note.message_kind, "sent" if status == "sent" else "failed", note.campaign_id, also=spent
+    )
     return Outcome(status, reason or "")
 
 

@@ -95,6 +95,7 @@ def notification_view(note: NotificationItem) -> dict[str, Any]:
         "campaign_id": note.campaign_id,
         "sent_at": note.sent_at,
         "clicked_at": note.clicked_at,
+        "cost": int(note.cost) if note.cost is not None else None,
     }
 
 

@@ -272,6 +272,7 @@ class NotificationItem(Item, discriminator="notification"):
     clicked_at = UnicodeAttribute(null=True)
     values = UnicodeAttribute(null=True)  # JSON of the display values, to render again on fallback
     provider_message_id = UnicodeAttribute(null=True)
+    cost = NumberAttribute(null=True)  # what the gateway said it charged, in rials; None: not reported
     tried_channels = UnicodeAttribute(default="[]")
 
 
