@@ -56,7 +56,7 @@ def isolated_stack(table: str) -> Iterator[object]:
     scans then see only this test's data. The environment is restored afterwards, so the tests that
     follow are back on the session's table.
     """
-    from vafa import config
+    from vafa.store import table as store_table
     from vafa_dev.local.stack import LocalStack
 
     saved = dict(os.environ)
@@ -69,4 +69,4 @@ def isolated_stack(table: str) -> Iterator[object]:
         stack.stop()
         os.environ.clear()
         os.environ.update(saved)
-        config.reset()
+        store_table.reset()

@@ -42,9 +42,9 @@ def _connect(args: argparse.Namespace) -> None:
             os.environ["AWS_REGION"] = args.region
     elif args.table:
         os.environ["VAFA_TABLE"] = args.table
-    from vafa import config
+    from vafa.store import table
 
-    config.reset()
+    table.reset()
 
 
 def _print(value: Any) -> None:

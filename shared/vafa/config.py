@@ -31,11 +31,3 @@ def settings() -> Settings:
         max_body_bytes=int(env.get("VAFA_MAX_BODY_BYTES", "65536")),
         local_stack=env.get("VAFA_LOCAL_STACK") == "1",
     )
-
-
-def reset() -> None:
-    """Forget cached settings and connections (after the environment changed)."""
-    settings.cache_clear()
-    from vafa.store import table
-
-    table.reset()

@@ -32,13 +32,13 @@ class BenchEnvironment:
 
     def use_table(self, prefix: str) -> str:
         """Create the template's table under `prefix` and point the models at it."""
-        from vafa import config
+        from vafa.store import table
 
         resolver = Resolver(self.template, prefix)
         name = create_tables(self.template, resolver, self.endpoint)["Table"]
         os.environ["VAFA_TABLE"] = name
         os.environ["VAFA_LOCAL_STACK"] = "1"  # bench merchants name the in-memory SMS stand-in
-        config.reset()
+        table.reset()
         return name
 
     def stop(self) -> None:

@@ -95,6 +95,6 @@ def use_endpoint(endpoint: str) -> None:
     for name, value in DUMMY_CREDENTIALS.items():
         os.environ.setdefault(name, value)
     os.environ["AWS_ENDPOINT_URL"] = endpoint
-    from vafa import config
+    from vafa.store import table
 
-    config.reset()
+    table.reset()

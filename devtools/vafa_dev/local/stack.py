@@ -196,9 +196,9 @@ def provision(root: Path, endpoint: str) -> tuple[Template, Resolver]:
             os.environ[key] = str(value)
     # The local stack adds loopback to the push allowlist, so the local push service is reachable.
     os.environ["VAFA_PUSH_EXTRA_HOSTS"] = "127.0.0.1,localhost"
-    from vafa import config
+    from vafa.store import table
 
-    config.reset()
+    table.reset()
     return template, resolver
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 from vafa.program import Program
 from vafa.reminders import policy
 from vafa.retention import render
+from vafa.retention.candidate import Candidate
 from vafa.retention.outbox import Outbox
 from vafa.store import keys as k
 from vafa.store.models import ContactItem, CustomerItem, DedupeItem, Item, NotificationItem
@@ -28,20 +29,6 @@ from vafa.timeutil import iso
 # two reminders runs apart, so a merely slow queue is not mistaken for a lost message.
 STUCK_AFTER = timedelta(minutes=30)
 RESEND_AFTER = timedelta(hours=1)  # and again after each release while it is still unclaimed
-
-
-@dataclass
-class Candidate:
-    """A message the engine would like to send."""
-
-    kind: str
-    dedupe_key: str
-    ref: str
-    values: dict[str, Any] = field(default_factory=dict)
-    target_url: str | None = None
-    campaign_id: str | None = None
-    template: dict[str, str] | None = None  # {"fa": "...", "en": "..."} for campaigns
-    channel: str | None = None  # force one channel (campaigns may)
 
 
 @dataclass

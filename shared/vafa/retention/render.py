@@ -14,7 +14,7 @@ from vafa.retention import links
 from vafa.store.models import CustomerItem
 
 if TYPE_CHECKING:
-    from vafa.retention.decide import Candidate
+    from vafa.retention.candidate import Candidate
 
 _FRIEND = {"fa": "دوست", "en": "friend"}
 _MONEY_FIELDS = ("amount", "balance", "gift", "cart_total")

@@ -45,6 +45,9 @@ def connection() -> Connection:
 
 
 def reset() -> None:
+    """Forget cached settings and connections (after the environment changed: tests, the local
+    stack). Here rather than in `vafa.config`, which the store depends on, not the other way."""
     global _connection, _configured
+    settings.cache_clear()
     _connection = None
     _configured = False
