@@ -178,7 +178,7 @@ def test_render_is_plain_substitution_of_known_names(fragments: list[str], name:
 def test_persian_expiry_reminder_sms() -> None:
     message = compose("expiry_reminder", "sms", "fa", FA, promotional=True)
     assert message.subject is None
-    assert message.body.startswith("سارا عزیز، ۱۰٬۰۰۰ تومان اعتبار شما در کتاب‌سرا تا ۴ آذر ۱۴۰۵ منقضی می‌شود.")
+    assert message.body.startswith("سارا، ۱۰٬۰۰۰ تومان اعتبارتان در کتاب‌سرا تا ۴ آذر ۱۴۰۵ می‌سوزد.")
     lines = message.body.split("\n")
     assert lines[-2:] == ["https://ex.am/r/abc", "لغو ۱۱"]
 
@@ -237,7 +237,7 @@ def test_a_custom_opt_out_line_replaces_the_default() -> None:
 def test_a_missing_link_leaves_no_dangling_line() -> None:
     values = {**FA, "link": ""}
     sms = compose("expiry_reminder", "sms", "fa", values).body
-    assert "\n\n" not in sms and sms.endswith("می‌شود. فرصت را از دست ندهید!\nلغو ۱۱")
+    assert "\n\n" not in sms and sms.endswith("می‌سوزد.\nلغو ۱۱")
     email = compose("win_back", "email", "fa", values).body
     assert "\n\n\n" not in email and not email.endswith("\n")
 

@@ -37,7 +37,9 @@ KINDS = (
 
 
 def public_url() -> str:
-    return os.environ.get("VAFA_PUBLIC_URL", "").rstrip("/")
+    """Where links in messages point: the deployment's short link domain when it has one (a domain
+    that forwards /r/, /f/ and /u/ to the API, so an SMS link stays short), else the API itself."""
+    return (os.environ.get("VAFA_LINK_BASE_URL") or os.environ.get("VAFA_PUBLIC_URL", "")).rstrip("/")
 
 
 def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:

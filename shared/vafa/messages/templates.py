@@ -39,7 +39,7 @@ Parts = dict[str, str]
 DEFAULTS: dict[str, dict[str, Parts]] = {
     "expiry_reminder": {
         "fa": {
-            "sms": "{name} عزیز، {amount} اعتبار شما در {shop} تا {expires_on} منقضی می‌شود. فرصت را از دست ندهید!\n{link}",
+            "sms": "{name}، {amount} اعتبارتان در {shop} تا {expires_on} می‌سوزد.\n{link}",
             "email_subject": "{amount} اعتبار شما تا {expires_on} منقضی می‌شود",
             "email_body": "سلام {name} عزیز،\n\n{amount} از اعتبار کیف پول شما در {shop} تا {expires_on}"
             " منقضی می‌شود. کافی است تا پیش از این تاریخ خرید کنید تا این مبلغ از جمع سفارشتان کم شود.\n\n"
@@ -59,7 +59,7 @@ DEFAULTS: dict[str, dict[str, Parts]] = {
     },
     "win_back": {
         "fa": {
-            "sms": "{name} عزیز، دلمان برایتان تنگ شده! سری به {shop} بزنید؛ کلی چیز تازه منتظر شماست.\n{link}",
+            "sms": "{name} عزیز، دلمان برایتان تنگ شده! سری به {shop} بزنید.\n{link}",
             "email_subject": "{name} عزیز، دلمان برایتان تنگ شده",
             "email_body": "سلام {name} عزیز،\n\nمدتی است از شما در {shop} خبری نیست و جایتان خالی است."
             " در این مدت محصولات تازه‌ای آمده که شاید دوستشان داشته باشید.\n\n{link}\n\n"
@@ -78,8 +78,7 @@ DEFAULTS: dict[str, dict[str, Parts]] = {
     },
     "birthday": {
         "fa": {
-            "sms": "{name} عزیز، تولدتان مبارک! {shop} به همین مناسبت {gift} اعتبار هدیه"
-            " به کیف پولتان اضافه کرد.\n{link}",
+            "sms": "{name}، تولدتان مبارک! {gift} اعتبار هدیهٔ {shop} در کیف پولتان.\n{link}",
             "email_subject": "{name} عزیز، تولدتان مبارک!",
             "email_body": "سلام {name} عزیز،\n\nتولدتان مبارک! به همین مناسبت {gift} اعتبار هدیه به کیف پول"
             " شما در {shop} اضافه کردیم تا در خرید بعدی از آن استفاده کنید.\n\n{link}\n\n"
@@ -98,8 +97,7 @@ DEFAULTS: dict[str, dict[str, Parts]] = {
     },
     "abandoned_cart": {
         "fa": {
-            "sms": "{name} عزیز، خریدتان در {shop} نیمه‌کاره مانده است. سبد خرید شما به مبلغ {cart_total}"
-            " هنوز منتظر شماست.\n{link}",
+            "sms": "{name} عزیز، سبد خرید {cart_total} شما در {shop} منتظر شماست.\n{link}",
             "email_subject": "سبد خریدتان در {shop} منتظر شماست",
             "email_body": "سلام {name} عزیز،\n\nبه نظر می‌رسد خریدتان در {shop} نیمه‌کاره مانده است. سبد خرید"
             " شما به مبلغ {cart_total} هنوز سر جایش است؛ هر وقت آماده بودید، از همان‌جا که ماندید ادامه"
@@ -120,7 +118,7 @@ DEFAULTS: dict[str, dict[str, Parts]] = {
     },
     "feedback_request": {
         "fa": {
-            "sms": "{name} عزیز، تجربهٔ خریدتان از {shop} چطور بود؟ با ثبت نظرتان به ما کمک کنید بهتر شویم.\n{link}",
+            "sms": "{name} عزیز، خریدتان از {shop} چطور بود؟ نظرتان را بگویید.\n{link}",
             "email_subject": "تجربهٔ خریدتان از {shop} چطور بود؟",
             "email_body": "سلام {name} عزیز،\n\nممنون که از {shop} خرید کردید. دوست داریم بدانیم تجربه‌تان"
             " چطور بود؛ ثبت نظر کمتر از یک دقیقه وقت می‌گیرد.\n\n{link}\n\nبا سپاس،\n{shop}",
@@ -176,7 +174,7 @@ DEFAULTS: dict[str, dict[str, Parts]] = {
 # Used instead of the birthday defaults when there is no gift, so nobody is told of a zero gift.
 BIRTHDAY_WITHOUT_GIFT: dict[str, Parts] = {
     "fa": {
-        "sms": "{name} عزیز، تولدتان مبارک! سالی پر از شادی و سلامتی برایتان آرزو می‌کنیم. دوستدار شما، {shop}\n{link}",
+        "sms": "{name} عزیز، تولدتان مبارک! سالی پر از شادی برایتان آرزو می‌کنیم. {shop}\n{link}",
         "email_subject": "{name} عزیز، تولدتان مبارک!",
         "email_body": "سلام {name} عزیز،\n\nتولدتان مبارک! امیدواریم سال تازهٔ زندگی‌تان پر از شادی و سلامتی"
         " باشد.\n\n{link}\n\nبا مهر،\n{shop}",

@@ -183,6 +183,8 @@ def decide(
         with TransactWrite(connection=connection()) as tx:
             tx.save(DedupeItem(cpk, dedupe_sk, note_sk=note_sk), condition=Item.PK.does_not_exist())
             tx.save(note)
+            for link in message.link_items:  # its short links, so /r/{id} and /f/{id} resolve
+                tx.save(link)
             if status == "queued" and marketing:
                 times = [iso(t) for t in sent_times if t > now - timedelta(days=7)] + [iso(now)]
                 recent = json.dumps(times[-20:])

@@ -27,6 +27,7 @@ class Rendered:
     link: str | None
     unsubscribe: str | None
     parts: str = "{}"  # JSON of the display values and template overrides, to render for another channel
+    link_items: tuple[Any, ...] = ()  # short links to store with the decision (LinkItem)
 
 
 def values_for(
@@ -49,18 +50,8 @@ def values_for(
     return shown
 
 
-def tracked_link(public_url: str, merchant_id: str, customer_id: str, nid: str, target: str) -> str:
-    token = links.sign("r", {"m": merchant_id, "c": customer_id, "n": nid, "u": target})
-    return f"{public_url}/r/{token}"
-
-
 def opt_out_link(public_url: str, merchant_id: str, customer_id: str, channel: str) -> str:
     return f"{public_url}/u/{links.sign('u', {'m': merchant_id, 'c': customer_id, 'ch': channel})}"
-
-
-def feedback_link(public_url: str, merchant_id: str, customer_id: str, order_id: str, nid: str) -> str:
-    token = links.sign("f", {"m": merchant_id, "c": customer_id, "o": order_id, "n": nid})
-    return f"{public_url}/f/{token}"
 
 
 def message_for(
@@ -73,11 +64,19 @@ def message_for(
     nid: str,
     public_url: str,
 ) -> Rendered:
+    from vafa.retention.short_links import link_item, short_id
+
     link: str | None = None
+    stored: list[Any] = []
+    who = {"m": merchant_id, "c": customer.customer_id, "n": nid}
     if candidate.kind == "feedback_request":
-        link = feedback_link(public_url, merchant_id, customer.customer_id, candidate.ref, nid)
+        link_id = short_id("f", nid)
+        link = f"{public_url}/f/{link_id}"
+        stored.append(link_item("f", link_id, {**who, "o": candidate.ref}))
     elif candidate.target_url:
-        link = tracked_link(public_url, merchant_id, customer.customer_id, nid, candidate.target_url)
+        link_id = short_id("r", nid)
+        link = f"{public_url}/r/{link_id}"
+        stored.append(link_item("r", link_id, {**who, "u": candidate.target_url}))
     values = values_for(program, customer, candidate.values, locale)
     values["link"] = link or ""
     overrides = dict((program.templates.get(candidate.kind) or {}).get(locale) or {})
@@ -91,7 +90,7 @@ def message_for(
         opt_out_link(public_url, merchant_id, customer.customer_id, channel) if channel != "sms" else None
     )
     parts = json.dumps({"values": values, "overrides": overrides}, ensure_ascii=False)
-    return Rendered(getattr(message, "subject", None), message.body, link, unsubscribe, parts)
+    return Rendered(getattr(message, "subject", None), message.body, link, unsubscribe, parts, tuple(stored))
 
 
 def render_again(

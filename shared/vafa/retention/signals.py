@@ -13,7 +13,7 @@ from pynamodb.expressions.condition import Condition
 from vafa.errors import NotFound, ValidationFailed
 from vafa.merchants import ProgramStore
 from vafa.phones import InvalidPhone, normalize_phone
-from vafa.retention import links
+from vafa.retention import links, short_links
 from vafa.retention.contacts import set_opt_out, update_contact
 from vafa.store import keys as k
 from vafa.store.models import (
@@ -223,7 +223,7 @@ def record_feedback(
 ) -> tuple[bool, dict[str, Any]]:
     """A 0–10 score from a signed feedback link; the first answer counts, later ones return it."""
     try:
-        payload = links.verify("f", token)
+        payload = short_links.resolve("f", token)
     except links.BadToken as exc:
         raise NotFound("unknown feedback link") from exc
     merchant_id, customer_id, order_id = payload["m"], payload["c"], payload["o"]
@@ -254,7 +254,7 @@ def record_feedback(
 def record_click(token: str, now: datetime) -> str:
     """The click on a tracked link: remembered on the message (first click), then its target."""
     try:
-        payload = links.verify("r", token)
+        payload = short_links.resolve("r", token)
     except links.BadToken as exc:
         raise NotFound("unknown link") from exc
     target = str(payload["u"])

@@ -27,6 +27,15 @@ def visitor_pk(merchant_id: str, visitor_id: str) -> str:
     return f"M#{merchant_id}#V#{visitor_id}"
 
 
+LINK = "LINK"
+
+
+def link_pk(link_id: str) -> str:
+    """A short link's meaning. Links are looked up by their id alone (the id names no merchant), so
+    they live outside the merchants' partitions; the item itself names its merchant."""
+    return f"LINK#{link_id}"
+
+
 def order_pk(merchant_id: str, order_id: str) -> str:
     return f"M#{merchant_id}#O#{order_id}"
 

@@ -244,6 +244,13 @@ class PushSubscriptionItem(Item, discriminator="push_subscription"):
     created_at = UnicodeAttribute()
 
 
+class LinkItem(Item, discriminator="link"):
+    """What a short link in a message means (vafa.retention.short_links); expires by TTL."""
+
+    payload = UnicodeAttribute()  # JSON: purpose, merchant, customer, message id, target
+    ttl = NumberAttribute()
+
+
 class DedupeItem(Item, discriminator="dedupe"):
     """Exists once a message is decided: the guard that makes each message decided exactly once."""
 

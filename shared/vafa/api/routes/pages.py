@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.api.context import request_time
 from vafa.errors import NotFound
-from vafa.retention import links, signals
+from vafa.retention import links, short_links, signals
 
 router = APIGatewayHttpRouter()
 
@@ -65,7 +65,7 @@ def opt_out_one_click(token: str) -> Response[str]:
 @router.get("/f/<token>", include_in_schema=False)
 def feedback_page(token: str) -> Response[str]:
     try:
-        links.verify("f", token)
+        short_links.resolve("f", token)
     except links.BadToken:
         return _html(404, "پیوند نامعتبر", "<p>این پیوند معتبر نیست. · This link is not valid.</p>")
     buttons = "".join(
