@@ -102,3 +102,32 @@ def test_what_the_gateway_charged_is_recorded_per_message_and_summed_per_kind(
     run(sms_shop, "metrics", at(day(0), "23:00"))
     row = sms_shop.call("GET", "/v1/metrics").json()["messages"]["expiry_reminder"]
     assert row["cost"] == 1200 and row["sent"] == 1
+
+
+def test_links_in_an_sms_are_short_and_resolve_in_one_read(sms_shop: Shop, kavenegar: FakeSmsServer) -> None:
+    import re
+
+    import requests
+
+    body = {"phone": "09121270001", "name": "سارا", "consent": {"sms": True}}
+    assert sms_shop.call("PUT", "/v1/customers/short-1", body).status_code == 201
+    purchase = {
+        "order_id": "o-short",
+        "customer_id": "short-1",
+        "amount": 500_000,
+        "occurred_at": at(day(-1)),
+    }
+    assert sms_shop.call("POST", "/v1/purchases", purchase).ok
+    run(sms_shop, "reminders", at(day(1)))  # the feedback ask, two days after the order
+    [text] = sent_to(kavenegar, "09121270001")
+    link = re.search(r"https?://\S+/f/(\S+)", text)
+    assert link and re.fullmatch(r"[0-9A-Za-z]{10}", link.group(1)), text
+    page = requests.get(link.group(0), timeout=10)
+    assert page.status_code == 200
+    scored = requests.post(f"{sms_shop.base}/v1/feedback/{link.group(1)}", json={"score": 9}, timeout=10)
+    assert scored.status_code == 201 and scored.json()["order_id"] == "o-short"
+    wrong = link.group(1)[:-1] + ("A" if link.group(1)[-1] != "A" else "B")
+    assert (
+        requests.post(f"{sms_shop.base}/v1/feedback/{wrong}", json={"score": 1}, timeout=10).status_code
+        == 404
+    )
