@@ -12,7 +12,7 @@ from datetime import timedelta
 from vafa_dev.bench.faults import run_drill
 
 
-def test_under_faults_no_message_is_sent_twice_or_lost(table: str) -> None:
+def test_under_faults_no_message_is_sent_twice_or_lost(isolated_stack: object) -> None:
     result = run_drill(messages=150, failure_rate=0.2, crash_rate=0.05, seed=11)
     assert result["sent_twice"] == 0
     assert result["lost"] == 0
@@ -40,7 +40,9 @@ def test_a_program_left_on_the_local_provider_sends_nothing_outside_the_local_st
         settings.cache_clear()
 
 
-def test_a_delivery_that_finds_a_fresh_claim_comes_back_later_instead_of_dropping_it(table: str) -> None:
+def test_a_delivery_that_finds_a_fresh_claim_comes_back_later_instead_of_dropping_it(
+    isolated_stack: object,
+) -> None:
     from datetime import UTC, datetime
 
     import pytest
@@ -70,7 +72,9 @@ def test_a_delivery_that_finds_a_fresh_claim_comes_back_later_instead_of_droppin
         gateway.stop()
 
 
-def test_a_message_a_slow_sender_has_not_claimed_is_queued_again_once_not_every_run(table: str) -> None:
+def test_a_message_a_slow_sender_has_not_claimed_is_queued_again_once_not_every_run(
+    isolated_stack: object,
+) -> None:
     from datetime import UTC, datetime
 
     from vafa.jobs.reminders import release_outbox
