@@ -7,6 +7,7 @@ runs reach the same outcome.
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -130,11 +131,7 @@ def _birthday_keys(day: date) -> list[str]:
     keys = [f"jalali:{jalali.month:02d}-{jalali.day:02d}", f"gregorian:{day.month:02d}-{day.day:02d}"]
     if jalali.month == ESFAND and jalali.day == 29 and not jalali.isleap():
         keys.append("jalali:12-30")
-    if (
-        day.month == 2
-        and day.day == 28
-        and not (day.year % 4 == 0 and (day.year % 100 or day.year % 400 == 0))
-    ):
+    if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
         keys.append("gregorian:02-29")
     return keys
 
@@ -153,22 +150,20 @@ def birthdays(merchant_id: str, program: Program, now: datetime, emit: Emit) -> 
                 customer = _profile(merchant_id, customer_of(entry))
                 if customer is None or not customer.birthday:
                     continue
-                calendar = dict(
+                given = dict(
                     customer.birthday.as_dict()
                     if hasattr(customer.birthday, "as_dict")
                     else customer.birthday
                 )
                 year = (
-                    jdatetime.date.fromgregorian(date=day).year
-                    if calendar["calendar"] == "jalali"
-                    else day.year
+                    jdatetime.date.fromgregorian(date=day).year if given["calendar"] == "jalali" else day.year
                 )
                 gift = program.reminders.birthday_gift_amount or 0
                 emit(
                     customer,
                     Candidate(
                         kind="birthday",
-                        dedupe_key=f"birthday#{calendar['calendar']}#{year}",
+                        dedupe_key=f"birthday#{given['calendar']}#{year}",
                         ref=str(year),
                         values={"gift": gift, "balance": int(customer.balance)},
                         target_url=program.shop_url,
