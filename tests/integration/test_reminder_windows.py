@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from vafa.customers import ProfileIn
+from vafa.jobs.budget import Budget
 from vafa.jobs.reminders import run_for_merchant
 from vafa.merchants import ProgramStore, create_merchant
 from vafa.program import Program
@@ -68,3 +69,37 @@ def test_a_second_run_inside_the_windows_costs_the_same_for_10_or_40_customers(
         assert later[0] == later[1], later  # the customers already greeted and reminded cost nothing more
     finally:
         recorder.uninstall()
+
+
+class _Decisions(Budget):
+    """A budget measured in decisions, so the test can cut a run short at an exact point."""
+
+    def __init__(self, decisions: int) -> None:
+        super().__init__(0)
+        self.left = decisions
+
+    def spent(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+def test_a_run_cut_short_by_its_budget_leaves_the_rest_for_the_next_run(
+    isolated_stack: object, monkeypatch
+) -> None:
+    monkeypatch.setenv("VAFA_LOCAL_STACK", "1")
+    from vafa.jobs.reminders import run_reminders
+    from vafa.store import table
+
+    table.reset()
+    _shop(10)  # 10 expiry reminders, 10 birthday greetings and 10 feedback asks are due
+    import vafa.retention.outbox as outbox_module
+
+    monkeypatch.setattr(outbox_module.Outbox, "sqs", property(lambda self: _Recorder()))
+    first = run_reminders(NOW, _Decisions(7))
+    assert first["cut_short"] is True
+    decided_first = sum(v for key, v in first.items() if key.endswith(":queued"))
+    assert decided_first == 7
+    second = run_reminders(NOW + timedelta(minutes=15))
+    assert second["cut_short"] is False
+    decided_second = sum(v for key, v in second.items() if key.endswith(":queued"))
+    assert decided_first + decided_second == 30  # every message decided, none twice

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from vafa.jobs.budget import BudgetSpent
+
 T = TypeVar("T")
 
 
@@ -26,7 +28,9 @@ class Isolated:
         for merchant_id in merchants:
             try:
                 yield merchant_id, work(merchant_id)
-            except Exception as exc:
+            except BudgetSpent:
+                raise  # the run's time is up: not this merchant's fault
+            except Exception as exc:  # the one place a run survives any merchant's error
                 logger.exception("merchant skipped", extra={"merchant_id": merchant_id})
                 self.failed[merchant_id] = type(exc).__name__
 

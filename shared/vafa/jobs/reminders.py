@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from vafa.campaigns.dispatch import dispatch_due
+from vafa.jobs.budget import Budget, BudgetSpent, Unlimited
 from vafa.jobs.isolation import Isolated
 from vafa.jobs.schedule import event_time
 from vafa.merchants import ProgramStore, list_merchants
@@ -27,6 +28,7 @@ from vafa.tracing import capture_handler
 logger = Logger(service="vafa-reminders")
 metrics = Metrics(namespace="Vafa", service="vafa-reminders")
 
+BUDGET_SPENT = "budget_spent"  # a merchant's counts say the run's time ran out during it
 KINDS = (
     ("expiry_reminder", kinds.expiry_reminders),
     ("win_back", kinds.win_backs),
@@ -69,11 +71,15 @@ def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:
     return released
 
 
-def run_for_merchant(merchant_id: str, program: Program, now: datetime, outbox: Outbox) -> dict[str, int]:
+def run_for_merchant(
+    merchant_id: str, program: Program, now: datetime, outbox: Outbox, budget: Budget | None = None
+) -> dict[str, int]:
+    budget = budget or Unlimited()
     counts: dict[str, int] = {"released": release_outbox(merchant_id, now, outbox)}
     decided: dict[str, int] = {}
 
     def emit(customer: CustomerItem, candidate: Candidate) -> object:
+        budget.check()  # out of time: what is left stays due for the next run
         # The holdout gets nothing the message would have announced, the gift included: otherwise
         # the measured lift of birthday greetings would compare gifted customers with gifted ones.
         held_out = policy.in_holdout(merchant_id, customer.customer_id, program.holdout_percent)
@@ -87,29 +93,48 @@ def run_for_merchant(merchant_id: str, program: Program, now: datetime, outbox: 
             decided[key] = decided.get(key, 0) + 1
         return decision
 
-    for name, find in KINDS:
-        counts[name] = find(merchant_id, program, now, emit)
-    counts["campaign_customers_read"] = dispatch_due(merchant_id, program, now, emit)
+    # Kinds take turns at going first, so a run short of time does not always starve the same one.
+    turn = int(now.timestamp() // 900) % len(KINDS)
+    try:
+        for name, find in (*KINDS[turn:], *KINDS[:turn]):
+            counts[name] = find(merchant_id, program, now, emit)
+        counts["campaign_customers_read"] = dispatch_due(merchant_id, program, now, emit)
+    except BudgetSpent:
+        counts[BUDGET_SPENT] = 1
     counts.update(decided)
     return counts
 
 
-def run_reminders(now: datetime) -> dict[str, Any]:
-    """Everything due at or before `now`, across merchants; safe to run late, twice or out of order."""
+def run_reminders(now: datetime, budget: Budget | None = None) -> dict[str, Any]:
+    """Everything due at or before `now`, across merchants; safe to run late, twice or out of order.
+
+    With a `budget`, the run stops between two decisions when its time is up and says so
+    (`cut_short`); the next run finds the rest still due. Merchants take turns at going first."""
+    budget = budget or Unlimited()
     outbox = Outbox()
     programs = ProgramStore(0)
     totals: dict[str, int] = {}
     run = Isolated()
+    merchants = list_merchants()
+    turn = int(now.timestamp() // 900) % len(merchants) if merchants else 0
+    cut_short = False
     for _, counts in run.each_merchant(
-        list_merchants(), lambda m: run_for_merchant(m, programs.get(m), now, outbox), logger
+        [*merchants[turn:], *merchants[:turn]],
+        lambda m: run_for_merchant(m, programs.get(m), now, outbox, budget),
+        logger,
     ):
+        cut_short = bool(counts.pop(BUDGET_SPENT, 0))
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
+        if cut_short:
+            logger.warning("reminders run cut short by its time budget; the rest stays due")
+            break
     outbox.flush()
     return {
         "time": iso(now),
         "queued": outbox.messages,
         "sqs_requests": outbox.requests,
+        "cut_short": cut_short,
         **totals,
         **run.report(metrics),
     }
@@ -120,7 +145,7 @@ def run_reminders(now: datetime) -> dict[str, Any]:
 @metrics.log_metrics
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     ensure_configured()
-    result = run_reminders(event_time(event))
+    result = run_reminders(event_time(event), Budget.from_context(context))
     metrics.add_metric(name="MessagesQueued", unit=MetricUnit.Count, value=result["queued"])
     logger.info("reminders run", extra=result)
     return result
