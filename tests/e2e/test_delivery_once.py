@@ -15,6 +15,19 @@ from tests.e2e.test_reminders import notes, run, sent_to
 TODAY = date.fromisoformat(day(0))
 
 
+def customer_who_bought(shop: Shop, customer_id: str, phone: str, amount: int, when: str) -> None:
+    """A customer who takes SMS, with one order (`o-<customer_id>`) at `when`."""
+    body = {"phone": phone, "name": "سارا", "consent": {"sms": True}}
+    assert shop.call("PUT", f"/v1/customers/{customer_id}", body).status_code == 201
+    order = {
+        "order_id": f"o-{customer_id}",
+        "customer_id": customer_id,
+        "amount": amount,
+        "occurred_at": when,
+    }
+    assert shop.call("POST", "/v1/purchases", order).status_code == 201
+
+
 def birthday_today() -> dict[str, str]:
     return {"calendar": "gregorian", "date": f"1990-{TODAY.month:02d}-{TODAY.day:02d}"}
 
@@ -87,15 +100,7 @@ def test_without_a_shop_name_messages_name_the_merchant(
 def test_what_the_gateway_charged_is_recorded_per_message_and_summed_per_kind(
     sms_shop: Shop, kavenegar: FakeSmsServer
 ) -> None:
-    body = {"phone": "09121260001", "name": "سارا", "consent": {"sms": True}}
-    assert sms_shop.call("PUT", "/v1/customers/cost-1", body).status_code == 201
-    purchase = {
-        "order_id": "o-cost",
-        "customer_id": "cost-1",
-        "amount": 2_000_000,
-        "occurred_at": at(PURCHASE_DAY),
-    }
-    assert sms_shop.call("POST", "/v1/purchases", purchase).ok
+    customer_who_bought(sms_shop, "cost-1", "09121260001", 2_000_000, at(PURCHASE_DAY))
     run(sms_shop, "reminders", at(REMINDER_DAY))
     [note] = notes(sms_shop, "cost-1")
     assert (note["status"], note["cost"]) == ("sent", 1200)  # Kavenegar's entry.cost, in rials
@@ -109,15 +114,7 @@ def test_links_in_an_sms_are_short_and_resolve_in_one_read(sms_shop: Shop, kaven
 
     import requests
 
-    body = {"phone": "09121270001", "name": "سارا", "consent": {"sms": True}}
-    assert sms_shop.call("PUT", "/v1/customers/short-1", body).status_code == 201
-    purchase = {
-        "order_id": "o-short",
-        "customer_id": "short-1",
-        "amount": 500_000,
-        "occurred_at": at(day(-1)),
-    }
-    assert sms_shop.call("POST", "/v1/purchases", purchase).ok
+    customer_who_bought(sms_shop, "short-1", "09121270001", 500_000, at(day(-1)))
     run(sms_shop, "reminders", at(day(1)))  # the feedback ask, two days after the order
     [text] = sent_to(kavenegar, "09121270001")
     link = re.search(r"https?://\S+/f/(\S+)", text)
@@ -125,7 +122,7 @@ def test_links_in_an_sms_are_short_and_resolve_in_one_read(sms_shop: Shop, kaven
     page = requests.get(link.group(0), timeout=10)
     assert page.status_code == 200
     scored = requests.post(f"{sms_shop.base}/v1/feedback/{link.group(1)}", json={"score": 9}, timeout=10)
-    assert scored.status_code == 201 and scored.json()["order_id"] == "o-short"
+    assert scored.status_code == 201 and scored.json()["order_id"] == "o-short-1"
     wrong = link.group(1)[:-1] + ("A" if link.group(1)[-1] != "A" else "B")
     assert (
         requests.post(f"{sms_shop.base}/v1/feedback/{wrong}", json={"score": 1}, timeout=10).status_code
