@@ -76,13 +76,11 @@ def _email(value: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-# Persian (۰-۹) and Arabic-Indic (٠-٩) digits, as Iranian keyboards type them, read as ASCII digits.
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-
-
 def _ascii_date(value: str) -> str:
     """`۱۳۶۸-۰۵-۱۲` is `1368-05-12`: stored with ASCII digits, checked as YYYY-MM-DD."""
-    text = value.strip().translate(_DIGITS).replace("/", "-")
+    from vafa.i18n.persian import to_ascii_digits  # Persian and Arabic-Indic digits as typed
+
+    text = to_ascii_digits(value.strip()).replace("/", "-")
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text, re.ASCII):
         raise ValueError("must be YYYY-MM-DD in that calendar (Persian digits are fine)")
     return text

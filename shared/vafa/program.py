@@ -69,7 +69,9 @@ def gateway_base_url(provider: str, value: str) -> str:
         raise ValueError("must be the gateway's address alone (scheme and host), without a path or query")
     host = (parts.hostname or "").lower()
     extra = [h.strip().lower() for h in os.environ.get("VAFA_SMS_EXTRA_HOSTS", "").split(",") if h.strip()]
-    loopback = parts.scheme == "http" or host in ("localhost", "127.0.0.1", "::1")
+    from vafa.urls import is_loopback
+
+    loopback = is_loopback(host)  # only ever accepted on the local stack (check_url_field above)
     if not (loopback or host in GATEWAY_HOSTS.get(provider, ()) or host in extra):
         documented = ", ".join(GATEWAY_HOSTS.get(provider, ())) or "none"
         raise ValueError(f"must be {provider}'s own API host ({documented}) or one the deployment allows")

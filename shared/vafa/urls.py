@@ -37,7 +37,8 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def _loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """`localhost`, `127.0.0.1`, `::1` (bracketed or not), or any other loopback address."""
     if host in _LOOPBACK_NAMES:
         return True
     try:
@@ -64,7 +65,7 @@ def check_url(url: str, *, allow_loopback: bool = False, max_length: int = 2000)
     host = (parts.hostname or "").lower()
     if not host:
         raise UnsafeUrl("must name a host")
-    if allow_loopback and _loopback(host):
+    if allow_loopback and is_loopback(host):
         if parts.scheme not in ("https", "http"):
             raise UnsafeUrl("must be an http(s) URL")
         return url

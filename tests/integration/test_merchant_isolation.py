@@ -11,6 +11,7 @@ from vafa.merchants import ProgramStore, create_merchant
 from vafa.metrics.job import run_metrics
 from vafa.store import keys as k
 from vafa.store.models import ProgramItem
+from vafa.timeutil import iso
 from vafa.wallet import operations
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -44,7 +45,7 @@ def test_a_merchant_whose_stored_program_no_longer_checks_is_skipped_and_the_oth
     # Settings saved before today's rules: a gateway address inside the deployment.
     bad = {"sms": {"provider": "kavenegar", "base_url": "http://169.254.169.254/?"}}
     ProgramItem(
-        k.merchant_pk(broken), k.PROGRAM, settings=json.dumps(bad), updated_at="2026-01-01T00:00:00Z"
+        k.merchant_pk(broken), k.PROGRAM, settings=json.dumps(bad), updated_at=iso(NOW - timedelta(days=100))
     ).save()
 
     reminders = run_reminders(NOW)

@@ -1,6 +1,6 @@
 """History import rate: `vafa import` of a generated file against the local stack, and its DynamoDB calls.
 
-    .venv/bin/python -m vafa.bench.history_import --orders 20000 --write docs/benchmarks.md
+    .venv/bin/python -m vafa_dev.bench.history_import --orders 20000 --write docs/benchmarks.md
 
 Starts the local stack in this process (as `make run` does, without the demo shop), creates a
 merchant, writes a CSV of past orders (a quarter as many customers as orders, two years of dates,
@@ -8,7 +8,7 @@ sorted by time as shops export them), and runs the installed `vafa` console scri
 stack's endpoint, twice: the first run imports everything, the second finds everything there. The
 rate is the one `vafa import` prints (rows read per second of the whole run); the stand-in counts
 the requests it serves by DynamoDB API, which are what AWS would see. It measures two stand-ins:
-moto as the tests run it, and moto with the speed-ups `make run` turns on (`vafa.local.speedups`).
+moto as the tests run it, and moto with the speed-ups `make run` turns on (`vafa_dev.local.speedups`).
 
 With `--write`, the "History import" section of the file is replaced (or added at the end);
 `make bench` keeps that section when it rewrites the file (`carry_over`).
@@ -74,7 +74,7 @@ def write_orders(path: Path, orders: int, seed: int = 20_000) -> None:
 @contextlib.contextmanager
 def counting_requests() -> Iterator[Counter[str]]:
     """DynamoDB requests the embedded stand-in serves, by API (`BatchGetItem`, `TransactWriteItems`, ...)."""
-    from vafa.local import aws
+    from vafa_dev.local import aws
 
     seen: Counter[str] = Counter()
     original = aws._OneAtATime.__call__
@@ -85,11 +85,11 @@ def counting_requests() -> Iterator[Counter[str]]:
             seen[target.split(".")[-1]] += 1
         return original(self, environ, start_response)
 
-    aws._OneAtATime.__call__ = call
+    aws._OneAtATime.__call__ = call  # type: ignore[method-assign]
     try:
         yield seen
     finally:
-        aws._OneAtATime.__call__ = original
+        aws._OneAtATime.__call__ = original  # type: ignore[method-assign]
 
 
 def _import(url: str, merchant: str, path: Path, label: str) -> Run:
@@ -110,8 +110,8 @@ def _import(url: str, merchant: str, path: Path, label: str) -> Run:
 
 def measure(orders: int, workdir: Path, only: str | None = None) -> list[Run]:
     """One local stack (stand-in included); per stand-in configuration a new merchant imports twice."""
-    from vafa.local.speedups import fast_stand_in
-    from vafa.local.stack import LocalStack
+    from vafa_dev.local.speedups import fast_stand_in
+    from vafa_dev.local.stack import LocalStack
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
     path = workdir / f"orders-{orders}.csv"
@@ -204,12 +204,12 @@ def carry_over(path: Path, text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vafa.bench.history_import", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m vafa_dev.bench.history_import", description=__doc__)
     parser.add_argument("--orders", type=int, default=20_000)
     parser.add_argument("--write", type=Path, help="replace the History import section of this file")
     parser.add_argument("--only", choices=["stock", "fast"], help="measure one stand-in only")
     args = parser.parse_args(argv)
-    command = ".venv/bin/python -m vafa.bench.history_import " + " ".join(
+    command = ".venv/bin/python -m vafa_dev.bench.history_import " + " ".join(
         argv if argv is not None else sys.argv[1:]
     )
     with tempfile.TemporaryDirectory(prefix="vafa-import-bench-") as workdir:

@@ -317,7 +317,7 @@ def throughput_section(result: Throughput) -> list[str]:
         "over HTTP through the gateway, the API function, PynamoDB and moto. moto's "
         "`transact_write_items` deep-copies the whole table for each item of a transaction (O(table "
         "size) per write); during this part the benchmark swaps that backup for one of only the items "
-        "the transaction names (same all-or-nothing result, see `vafa/local/rollback.py`); the last "
+        "the transaction names (same all-or-nothing result, see `vafa_dev/local/rollback.py`); the last "
         "row shows the stock behaviour.",
         "",
         *_table(["", ""], rows),

@@ -14,8 +14,6 @@ from vafa.retention import links
 from vafa.timeutil import iso
 
 PURPOSE = "ct"
-DEFAULT_TTL_MINUTES = 60
-MAX_TTL_MINUTES = 1440
 
 
 def mint(merchant_id: str, customer_id: str, now: datetime, ttl_minutes: int) -> tuple[str, str]:

@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 # Push services browsers actually use; a deployment extends the list (VAFA_PUSH_EXTRA_HOSTS).
 PUSH_SERVICES = ("fcm.googleapis.com", "updates.push.services.mozilla.com")
 PUSH_SERVICE_SUFFIXES = (".push.services.mozilla.com", ".push.apple.com", ".notify.windows.com")
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class InvalidSubscription(ValueError):
@@ -58,16 +57,16 @@ def generate_vapid_keys() -> VapidKeys:
 def is_allowed_endpoint(url: str, extra_hosts: Iterable[str] = ()) -> bool:
     """Only HTTPS endpoints of known push services, in a spelling every URL parser reads alike
     (`vafa.urls`); loopback only when the deployment names it (the local stack does)."""
-    from vafa.urls import UnsafeUrl, check_url
+    from vafa.urls import UnsafeUrl, check_url, is_loopback
 
     extras = {h.strip().rstrip(".").lower() for h in extra_hosts if h.strip()}
     try:
-        check_url(url, allow_loopback=bool(extras & _LOOPBACK))
+        check_url(url, allow_loopback=any(is_loopback(h) for h in extras))
         parts = urlsplit(url)
     except (UnsafeUrl, ValueError):
         return False
     host = (parts.hostname or "").rstrip(".").lower()
-    if host in _LOOPBACK:
+    if is_loopback(host):
         return host in extras
     if parts.fragment:
         return False

@@ -265,7 +265,7 @@ def deliver(
     if note.status == "sending" and str(note.claimed_at or "") > iso(lease - RECLAIM_AFTER):
         raise Retry("another delivery holds this message")  # back later: never dropped
     if note.status in ("sending", "unknown"):
-        settled = _settle(merchant_id, program, customer, note, now, lease)
+        settled = _settle(merchant_id, program, customer, note, now)
         if settled is not None:
             return settled
     if not _claim(note, lease):
@@ -330,7 +330,6 @@ def _settle(
     customer: CustomerItem,
     note: NotificationItem,
     now: datetime,
-    lease: datetime,
 ) -> Outcome | None:
     """A message that may have been sent (no answer, or a claim whose holder died). Ask the gateway
     where it can tell; None means it was not sent and may be sent now."""

@@ -47,11 +47,7 @@ def _decided(merchant_id: str, wanted: list[tuple[str, str]]) -> set[tuple[str, 
     from vafa.store.wallet_store import batch_get
 
     keys = {(k.customer_pk(merchant_id, c), k.dedupe_sk(key)): (c, key) for c, key in wanted}
-    found: set[tuple[str, str]] = set()
-    chunk = list(keys)
-    for start in range(0, len(chunk), 100):
-        found.update(keys[pk_sk] for pk_sk in batch_get(chunk[start : start + 100]))
-    return found
+    return {keys[pk_sk] for pk_sk in batch_get(list(keys))}  # PynamoDB pages it by 100 keys
 
 
 def _local_date(moment: datetime, tz: str) -> date:

@@ -32,7 +32,7 @@ from vafa.timeutil import iso
 _programs = ProgramStore(30)
 
 
-def _customer(merchant_id: str, customer_id: str) -> CustomerItem:
+def profile_or_404(merchant_id: str, customer_id: str) -> CustomerItem:
     ensure_configured()
     try:
         return CustomerItem.get(k.customer_pk(merchant_id, customer_id), k.PROFILE, consistent_read=True)
@@ -45,7 +45,7 @@ def put_cart(
 ) -> tuple[bool, dict[str, Any]]:
     """Store the cart as it stands; an abandoned-cart reminder is due if no purchase follows in time."""
     customer_id = body["customer_id"]
-    _customer(merchant_id, customer_id)
+    profile_or_404(merchant_id, customer_id)
     program = _programs.get(merchant_id)
     cpk = k.customer_pk(merchant_id, customer_id)
     try:
@@ -102,7 +102,7 @@ def notification_view(note: NotificationItem) -> dict[str, Any]:
 def notifications_page(
     merchant_id: str, customer_id: str, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    _customer(merchant_id, customer_id)
+    profile_or_404(merchant_id, customer_id)
     condition: Condition = Item.SK.startswith(k.NOTE_PREFIX)
     if cursor:
         condition = Item.SK.between(k.NOTE_PREFIX, cursor)
@@ -139,7 +139,7 @@ def save_push_subscription(
     if not is_allowed_endpoint(checked["endpoint"], extra_hosts):
         raise ValidationFailed("endpoint is not a known push service over HTTPS", field="endpoint")
     kind, owner_id = owner
-    customer = _customer(merchant_id, owner_id) if kind == "customer" else None
+    customer = profile_or_404(merchant_id, owner_id) if kind == "customer" else None
     pk = customer.PK if customer is not None else k.visitor_pk(merchant_id, owner_id)
     digest = hashlib.sha256(checked["endpoint"].encode()).hexdigest()[:32]
     sub = PushSubscriptionItem(
@@ -202,7 +202,7 @@ def _consent_to_push(merchant_id: str, customer: CustomerItem) -> None:
         except PutError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
-        customer = _customer(merchant_id, customer.customer_id)
+        customer = profile_or_404(merchant_id, customer.customer_id)
 
 
 def vapid_public_key(merchant_id: str) -> str:

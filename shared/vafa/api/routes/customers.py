@@ -70,13 +70,14 @@ def post_customer_token(customer_id: str) -> Response[Any]:
     """Called by the shop's server when the customer is signed in; the page passes the token on with
     the site key. The body may be left out (a 60-minute token)."""
     from vafa.auth import customer_tokens
+    from vafa.retention.signals import profile_or_404
 
     merchant = merchant_id(router)
     check_client_id(customer_id, "customer_id")
     raw = router.current_event.decoded_body
     body = read_body(router, CustomerTokenIn) if raw and raw.strip() else CustomerTokenIn.model_validate({})
     now = request_time(router)
-    read_customer(merchant, customer_id, now)  # 404 for a customer the shop never told us about
+    profile_or_404(merchant, customer_id)  # one read: no token for a customer the shop never sent us
     token, expires_at = customer_tokens.mint(merchant, customer_id, now, body.ttl_minutes)
     return Response(201, "application/json", {"token": token, "expires_at": expires_at})
 
