@@ -137,7 +137,7 @@ def cmd_sms_set(args: argparse.Namespace) -> int:
 
 def cmd_sms_inbound_url(args: argparse.Namespace) -> int:
     """The URL to paste into the gateway's panel as the receive (inbound SMS) callback."""
-    from vafa.retention.signals import inbound_token
+    from vafa.messaging.signals import inbound_token
 
     base = (args.api_url or os.environ.get("VAFA_PUBLIC_URL") or args.endpoint or "").rstrip("/")
     print(f"{base}/v1/sms/inbound/{inbound_token(args.merchant_id)}")

@@ -532,7 +532,7 @@ def _clicks(
 ) -> list[tuple[str, datetime]]:
     """Who clicks the link in a message this run sent: looked up only for the customers the run was
     likely to message (win-back due, credit expiring within days), one partition Query each."""
-    from vafa.retention.signals import record_click
+    from vafa.messaging.signals import record_click
     from vafa.store import keys as k
     from vafa.store.models import Item, NotificationItem
     from vafa.timeutil import iso

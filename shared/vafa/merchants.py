@@ -32,7 +32,7 @@ class NewMerchant:
 
 def create_merchant(name: str, now: datetime, program: Program | None = None) -> NewMerchant:
     """Create a merchant, its default program and one key of each kind, in one transaction."""
-    from vafa.channels.push import generate_vapid_keys
+    from vafa.messaging.channels.push import generate_vapid_keys
     from vafa.secrets import merchant_secret_name, put_parameter
 
     merchant_id = new_merchant_id()

@@ -13,9 +13,9 @@ from vafa.program import Program
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, Item
 from vafa.store.table import ensure_configured
-from vafa.store.wallet_store import load_wallet
 from vafa.timeutil import iso
 from vafa.wallet.operations import settle_expired
+from vafa.wallet.store import load_wallet
 
 _MAX_PHONE_MATCHES = 20
 

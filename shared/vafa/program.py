@@ -118,7 +118,7 @@ def _templates(value: dict[str, dict[str, dict[str, str]]]) -> dict[str, dict[st
             for part, text in parts.items():
                 if part not in TEMPLATE_PARTS:
                     raise ValueError(f"unknown template part {part!r} for {kind}.{locale}")
-                from vafa.messages.render import validate_template
+                from vafa.messaging.placeholders import validate_template
 
                 unknown = validate_template(text)
                 if unknown:

@@ -347,7 +347,7 @@ def test_a_login_token_is_not_a_session_and_a_session_is_not_a_login(seeded: Sho
 def test_expired_or_forged_tokens_are_refused(seeded: Shop, stack: LocalStack) -> None:
     from vafa.auth.dashboard import SESSION_PREFIX, SESSION_PURPOSE
     from vafa.auth.dashboard import login_token as sign_login
-    from vafa.retention import links
+    from vafa.messaging import links
 
     merchant = seeded.keys["merchant_id"]
     stale = sign_login(merchant, NOW - timedelta(hours=1), minutes=15)

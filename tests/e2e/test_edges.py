@@ -295,7 +295,7 @@ def test_ids_of_invisible_characters_only_are_refused(shop: Shop, ident: str) ->
 
 
 def test_signed_links_have_one_spelling(shop: Shop) -> None:
-    from vafa.retention import links
+    from vafa.messaging import links
 
     token = links.sign("f", {"m": shop.keys["merchant_id"], "c": "c-f", "o": "o-f", "n": "x"})
     for variant in (token + "==ANY-TEXT", token + "=", token[:-1] + ("B" if token[-1] == "A" else "A")):

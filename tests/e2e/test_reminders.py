@@ -98,7 +98,7 @@ def test_no_consent_means_no_message_and_the_log_says_why(sms_shop: Shop, kavene
 
 
 def test_replying_11_stops_marketing_sms(sms_shop: Shop, kavenegar: FakeSmsServer) -> None:
-    from vafa.retention.signals import inbound_token
+    from vafa.messaging.signals import inbound_token
 
     customer(sms_shop, "c-stop", "09121110004")
     token = inbound_token(sms_shop.keys["merchant_id"])
@@ -188,7 +188,7 @@ def test_a_purchase_closes_the_cart_it_names(sms_shop: Shop, kavenegar: FakeSmsS
 
 
 def test_feedback_link_records_a_score_once(sms_shop: Shop) -> None:
-    from vafa.retention import links
+    from vafa.messaging import links
 
     token = links.sign("f", {"m": sms_shop.keys["merchant_id"], "c": "c-f", "o": "o-f", "n": "x"})
     first = requests.post(

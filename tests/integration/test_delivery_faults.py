@@ -24,8 +24,8 @@ def test_under_faults_no_message_is_sent_twice_or_lost(isolated_stack: object) -
 
 def test_a_program_left_on_the_local_provider_sends_nothing_outside_the_local_stack(monkeypatch) -> None:
     from vafa.config import settings
+    from vafa.messaging.decide import channel_configured
     from vafa.program import Program, SmsSettings
-    from vafa.retention.decide import channel_configured
 
     monkeypatch.delenv("VAFA_LOCAL_STACK", raising=False)
     settings.cache_clear()
@@ -46,8 +46,8 @@ def test_a_delivery_that_finds_a_fresh_claim_comes_back_later_instead_of_droppin
     from datetime import UTC, datetime
 
     import pytest
-    from vafa.retention import deliver as sender
-    from vafa.retention.outbox import Outbox
+    from vafa.messaging import delivery as sender
+    from vafa.messaging.outbox import Outbox
     from vafa.store import keys as k
     from vafa.store.models import NotificationItem
     from vafa_dev.bench.faults import drill_environment, queued_sms
@@ -78,8 +78,8 @@ def test_a_message_a_slow_sender_has_not_claimed_is_queued_again_once_not_every_
     from datetime import UTC, datetime
 
     from vafa.jobs.reminders import release_outbox
-    from vafa.retention.decide import RESEND_AFTER, STUCK_AFTER
-    from vafa.retention.outbox import Outbox
+    from vafa.messaging.decide import RESEND_AFTER, STUCK_AFTER
+    from vafa.messaging.outbox import Outbox
     from vafa_dev.bench.faults import _Recorder, drill_environment, queued_sms
     from vafa_dev.local.fake_sms import FakeSmsServer
 

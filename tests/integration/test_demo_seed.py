@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import jdatetime
 import pytest
-from vafa.metrics.job import metrics_report
+from vafa.insight.metrics.job import metrics_report
 from vafa.profiles import read_customer
 from vafa_dev.demo import CUSTOMERS, LIVE_DAYS, create_demo_shop, generate
 from vafa_dev.local.stack import LocalStack

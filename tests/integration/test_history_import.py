@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vafa.insight.metrics.job import metrics_report, run_for_merchant
 from vafa.merchants import ProgramStore
-from vafa.metrics.job import metrics_report, run_for_merchant
+from vafa.messaging import kinds
 from vafa.profiles import find_by_phone, read_customer
 from vafa.program import Program, merge_update
-from vafa.retention import kinds
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, DueItem, OrderItem
-from vafa.store.wallet_store import ledger_page
 from vafa.wallet.operations import PurchaseRequest, record_purchase
+from vafa.wallet.store import ledger_page
 from vafa_dev.history import writer
 from vafa_dev.history.command import run_import
 

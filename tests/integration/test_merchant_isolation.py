@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from vafa.insight.metrics.job import run_metrics
 from vafa.jobs.expiry import run_expiry
 from vafa.jobs.reminders import run_reminders
 from vafa.merchants import ProgramStore, create_merchant
-from vafa.metrics.job import run_metrics
 from vafa.store import keys as k
 from vafa.store.models import ProgramItem
 from vafa.timeutil import iso

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from vafa.insight.metrics import aggregate
+from vafa.insight.metrics.contribution import Order, contribution
+from vafa.insight.metrics.job import metrics_report, run_for_merchant
 from vafa.merchants import ProgramStore
-from vafa.metrics import aggregate
-from vafa.metrics.contribution import Order, contribution
-from vafa.metrics.job import metrics_report, run_for_merchant
 
 from tests.integration.test_wallet_operations import purchase, redeem, refund
 

@@ -9,8 +9,8 @@ from vafa.customers import ProfileIn
 from vafa.jobs.budget import Budget
 from vafa.jobs.reminders import run_for_merchant
 from vafa.merchants import ProgramStore, create_merchant
+from vafa.messaging.outbox import Outbox
 from vafa.program import Program
-from vafa.retention.outbox import Outbox
 from vafa.wallet import operations
 from vafa_dev.bench.calls import CallRecorder
 from vafa_dev.bench.faults import _Recorder
@@ -92,7 +92,7 @@ def test_a_run_cut_short_by_its_budget_leaves_the_rest_for_the_next_run(
 
     table.reset()
     _shop(10)  # 10 expiry reminders, 10 birthday greetings and 10 feedback asks are due
-    import vafa.retention.outbox as outbox_module
+    import vafa.messaging.outbox as outbox_module
 
     monkeypatch.setattr(outbox_module.Outbox, "sqs", property(lambda self: _Recorder()))
     first = run_reminders(NOW, _Decisions(7))

@@ -11,8 +11,8 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
-from vafa.channels.sms.factory import provider_for
-from vafa.channels.sms.sns import Sns, sns_client
+from vafa.messaging.channels.sms.factory import provider_for
+from vafa.messaging.channels.sms.sns import Sns, sns_client
 from vafa_dev.local.fake_smsir import FakeSmsIrServer
 
 KEY = "smsir-secret-key-123"

@@ -12,8 +12,8 @@ from vafa.profiles import read_customer
 from vafa.program import Program
 from vafa.store import keys as k
 from vafa.store.models import Item, LedgerItem, LotItem
-from vafa.store.wallet_store import ledger_page, load_wallet
 from vafa.wallet import operations as ops
+from vafa.wallet.store import ledger_page, load_wallet
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 PROGRAM = Program()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vafa.calendars import Birthday, next_occurrence, occurrence_in_year
-from vafa.retention.kinds import _birthday_keys
+from vafa.messaging.kinds import _birthday_keys
 
 # The live rules: `next_occurrence` (when a birthday is next celebrated) and the due index's keys of a
 # day (`_birthday_keys`: whose birthdays a reminders run greets that day).

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from vafa.auth import dashboard
 from vafa.errors import Unauthorized
-from vafa.retention import links
+from vafa.messaging import links
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -1,5 +1,5 @@
 import pytest
-from vafa.retention import links
+from vafa.messaging import links
 
 KEY = b"k" * 32
 

@@ -3,8 +3,8 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from vafa.messages.render import PLACEHOLDERS, is_gsm7, render, sms_parts, validate_template
-from vafa.messages.templates import (
+from vafa.messaging.placeholders import PLACEHOLDERS, is_gsm7, render, sms_parts, validate_template
+from vafa.messaging.templates import (
     BIRTHDAY_WITHOUT_GIFT,
     CHANNEL_PARTS,
     DEFAULTS,

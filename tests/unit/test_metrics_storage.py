@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from vafa.metrics import aggregate
-from vafa.metrics.contribution import Order, contribution
-from vafa.metrics.job import pack, unpack
+from vafa.insight.metrics import aggregate
+from vafa.insight.metrics.contribution import Order, contribution
+from vafa.insight.metrics.job import pack, unpack
 
 ITEM_LIMIT = 400 * 1024
 

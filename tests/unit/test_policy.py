@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from vafa.messages.templates import KINDS
-from vafa.reminders.policy import (
+from vafa.messaging.policy import (
     MARKETING_KINDS,
     TRANSACTIONAL_KINDS,
     ChannelChoice,
@@ -22,6 +21,7 @@ from vafa.reminders.policy import (
     quiet_hours_release,
     week_window,
 )
+from vafa.messaging.templates import KINDS
 
 TEHRAN = "Asia/Tehran"
 
@@ -145,7 +145,7 @@ def test_holdout_buckets_are_pinned() -> None:
 
 def test_holdout_is_the_same_in_another_process_with_another_hash_seed() -> None:
     code = (
-        "from vafa.reminders.policy import holdout_bucket as b; print([b('m1', f'c{i}') for i in range(5)])"
+        "from vafa.messaging.policy import holdout_bucket as b; print([b('m1', f'c{i}') for i in range(5)])"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

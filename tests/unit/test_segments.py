@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from vafa.errors import ValidationFailed
-from vafa.segments.definition import birthday_month, parse_segment
-from vafa.segments.rfm import SEGMENTS, Member, MonetaryScale, recency_score, segment_of
+from vafa.insight.segments.definition import birthday_month, parse_segment
+from vafa.insight.segments.rfm import SEGMENTS, Member, MonetaryScale, recency_score, segment_of
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from vafa.messages.sms_parts import sms_parts
-from vafa.messages.templates import DEFAULTS, compose
-from vafa.reminders.policy import MARKETING_KINDS
+from vafa.messaging.policy import MARKETING_KINDS
+from vafa.messaging.sms_parts import sms_parts
+from vafa.messaging.templates import DEFAULTS, compose
 
 # A short link domain of 20 characters, as LinkBaseUrl gives (https://vfa.shop-name.ir/r/<10>).
 LINK = "https://vfa.shopname-co.ir/r/AbCdEfGh12"

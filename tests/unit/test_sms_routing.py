@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from vafa.channels.sms.base import SmsResult
-from vafa.channels.sms.factory import provider_for
-from vafa.channels.sms.kavenegar import Kavenegar
-from vafa.channels.sms.sns import Sns
+from vafa.messaging.channels.sms.base import SmsResult
+from vafa.messaging.channels.sms.factory import provider_for
+from vafa.messaging.channels.sms.kavenegar import Kavenegar
+from vafa.messaging.channels.sms.sns import Sns
 from vafa.model import ValidationError
 from vafa.program import Program, SmsSettings
 from vafa_dev.local.fake_smsir import FakeSmsIrServer
@@ -112,7 +112,7 @@ def test_provider_sns_sends_every_number_and_reads_no_secret() -> None:
 
 
 def test_the_local_provider_keeps_iranian_messages_and_refuses_foreign_ones_like_a_real_gateway() -> None:
-    from vafa.channels.sms.local import LOCAL
+    from vafa.messaging.channels.sms.local import LOCAL
 
     provider = provider_for({"provider": "local"}, Secrets())
     before = len(LOCAL.outbox)

@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from vafa.channels.sms.base import SmsResult
-from vafa.channels.sms.smsir import SmsIr
+from vafa.messaging.channels.sms.base import SmsResult
+from vafa.messaging.channels.sms.smsir import SmsIr
 from vafa_dev.local.fake_smsir import FakeSmsIrServer
 
 KEY = "smsir-secret-key-8f3a"

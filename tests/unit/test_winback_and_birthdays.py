@@ -1,9 +1,9 @@
 import json
 from datetime import UTC, date, datetime
 
+from vafa.messaging.kinds import _birthday_keys
+from vafa.messaging.winback import personal_gap_days, win_back_due_at
 from vafa.program import Program
-from vafa.retention.kinds import _birthday_keys
-from vafa.retention.winback import personal_gap_days, win_back_due_at
 from vafa.store.models import CustomerItem
 
 

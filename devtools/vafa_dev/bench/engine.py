@@ -358,7 +358,7 @@ def _environment(env: BenchEnvironment) -> tuple[TimedRunner, list[Consumer]]:
 
 
 def _delivered() -> int:
-    from vafa.channels.sms.local import LOCAL
+    from vafa.messaging.channels.sms.local import LOCAL
 
     return len(LOCAL.outbox)
 
@@ -366,8 +366,8 @@ def _delivered() -> int:
 def run_size(
     env: BenchEnvironment, sqs: SqsCalls, runner: TimedRunner, found: list[Consumer], customers: int
 ) -> Size:
+    from vafa.insight.metrics.job import run_for_merchant
     from vafa.jobs.reminders import run_reminders
-    from vafa.metrics.job import run_for_merchant
 
     from vafa_dev.local.queues import QueueDrainer
 
@@ -463,7 +463,7 @@ def render(sizes: list[Size]) -> str:
         f"Reminders: {_same([s.reminders.recording.round_trips for s in sizes])} "
         f"({', '.join(str(s.reminders.recording.round_trips) for s in sizes)}).",
         "",
-        "### Metrics run (`vafa.metrics.job.run_for_merchant`)",
+        "### Metrics run (`vafa.insight.metrics.job.run_for_merchant`)",
         "",
         f"{DUE} of the resting customers buy again an hour before the run (real purchases); yesterday's run "
         "set the watermark.",

@@ -1,7 +1,7 @@
 """Fault drill: many messages through the real sender against a misbehaving gateway, every queue
 message delivered twice, senders that die between claiming a message and recording it.
 
-The sender code is the one Lambda runs (`vafa.retention.deliver.deliver`, as `handle_batch` calls
+The sender code is the one Lambda runs (`vafa.messaging.delivery.deliver`, as `handle_batch` calls
 it); the gateway is the Kavenegar stand-in over HTTP, told to fail a share of sends at random:
 `http500`, `http429`, `timeout` (no answer, nothing sent) and `accept_slow` (sent, answered after the
 client gave up). A share of deliveries crashes the way a Lambda timeout does — before the gateway
@@ -24,9 +24,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vafa.retention import deliver as sender
-from vafa.retention.decide import Candidate, decide
-from vafa.retention.outbox import Outbox
+from vafa.messaging import delivery as sender
+from vafa.messaging.decide import Candidate, decide
+from vafa.messaging.outbox import Outbox
 
 MODES = ("http500", "http429", "timeout", "accept_slow")
 

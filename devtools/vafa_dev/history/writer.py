@@ -48,9 +48,9 @@ from vafa.program import Program
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, DueItem, Item, OrderItem
 from vafa.store.table import connection, ensure_configured
-from vafa.store.wallet_store import MAX_TRANSACTION_ITEMS, batch_get
 from vafa.timeutil import iso
 from vafa.wallet.idempotency import request_hash
+from vafa.wallet.store import MAX_TRANSACTION_ITEMS, batch_get
 
 from vafa_dev.history.reader import PastOrder, Rejected
 

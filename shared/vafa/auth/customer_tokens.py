@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from vafa.errors import Unauthorized
-from vafa.retention import links
+from vafa.messaging import links
 from vafa.timeutil import iso
 
 PURPOSE = "ct"

@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 
+from vafa.insight.metrics.job import run_metrics
 from vafa.jobs.schedule import event_time
-from vafa.metrics.job import run_metrics
 from vafa.store.table import ensure_configured
 from vafa.tracing import capture_handler
 

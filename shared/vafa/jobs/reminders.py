@@ -9,17 +9,16 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from vafa.campaigns.dispatch import dispatch_due
+from vafa.insight.campaigns.dispatch import dispatch_due
 from vafa.jobs.budget import Budget, BudgetSpent, Unlimited
 from vafa.jobs.isolation import Isolated
 from vafa.jobs.schedule import event_time
 from vafa.merchants import ProgramStore, list_merchants
+from vafa.messaging import kinds, policy
+from vafa.messaging.decide import Candidate, decide
+from vafa.messaging.due import due_items, full
+from vafa.messaging.outbox import Outbox
 from vafa.program import Program
-from vafa.reminders import policy
-from vafa.retention import kinds
-from vafa.retention.decide import Candidate, decide
-from vafa.retention.due import due_items, full
-from vafa.retention.outbox import Outbox
 from vafa.store.models import CustomerItem, NotificationItem
 from vafa.store.table import ensure_configured
 from vafa.timeutil import iso
@@ -51,7 +50,7 @@ def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:
     again while a slow sender still has it; the claim would stop a second send anyway."""
     from pynamodb.exceptions import UpdateError
 
-    from vafa.retention.decide import RESEND_AFTER
+    from vafa.messaging.decide import RESEND_AFTER
     from vafa.store.models import Item
 
     released = 0

@@ -245,7 +245,7 @@ class PushSubscriptionItem(Item, discriminator="push_subscription"):
 
 
 class LinkItem(Item, discriminator="link"):
-    """What a short link in a message means (vafa.retention.short_links); expires by TTL."""
+    """What a short link in a message means (vafa.messaging.short_links); expires by TTL."""
 
     payload = UnicodeAttribute()  # JSON: purpose, merchant, customer, message id, target
     ttl = NumberAttribute()
@@ -292,7 +292,7 @@ class FeedbackItem(Item, discriminator="feedback"):
 
 
 class MessageStatsItem(Item, discriminator="message_stats"):
-    """Atomic message counters; written with raw UpdateItem ADDs (`vafa.metrics.counters`)."""
+    """Atomic message counters; written with raw UpdateItem ADDs (`vafa.messaging.counters`)."""
 
 
 class MetricsItem(Item, discriminator="metrics"):

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from vafa.program import Program
 from vafa.store import keys as k
 from vafa.store.models import OrderItem
-from vafa.store.wallet_store import Contended, WalletWrite, load_wallet, to_lot
 from vafa.timeutil import iso
 from vafa.wallet import domain
 from vafa.wallet.operations import retrying
+from vafa.wallet.store import Contended, WalletWrite, load_wallet, to_lot
 
 
 def grant_birthday_gift(

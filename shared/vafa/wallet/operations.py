@@ -22,10 +22,10 @@ from vafa.errors import Busy, InsufficientBalance, NotFound, ValidationFailed
 from vafa.program import Program
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, DueItem, LotItem, OrderItem, RedemptionItem, RefundItem
-from vafa.store.wallet_store import Contended, WalletWrite, batch_get, load_wallet, to_lot
 from vafa.timeutil import iso
 from vafa.wallet import domain
 from vafa.wallet.idempotency import replay, request_hash
+from vafa.wallet.store import Contended, WalletWrite, batch_get, load_wallet, to_lot
 
 MAX_ATTEMPTS = 60
 T = TypeVar("T")
@@ -193,7 +193,7 @@ def follow_ups(
     now: datetime,
 ) -> list[DueItem]:
     """What a purchase schedules: the win-back check and the feedback ask; it also closes its cart."""
-    from vafa.retention.winback import win_back_due_at
+    from vafa.messaging.winback import win_back_due_at
 
     times = sorted({*json.loads(profile.purchase_times or "[]"), iso(occurred)})[-12:]
     profile.purchase_times = json.dumps(times)

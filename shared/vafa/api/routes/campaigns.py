@@ -17,12 +17,12 @@ from vafa.api.schemas import (
     SegmentPreviewOut,
     SegmentsOut,
 )
-from vafa.campaigns import report, store
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
-from vafa.messages.render import validate_template
-from vafa.segments.audience import overview, preview
-from vafa.segments.definition import parse_segment
+from vafa.insight.campaigns import report, store
+from vafa.insight.segments.audience import overview, preview
+from vafa.insight.segments.definition import parse_segment
+from vafa.messaging.placeholders import validate_template
 from vafa.store import keys as k
 from vafa.timeutil import parse_instant
 
@@ -87,7 +87,7 @@ def list_campaigns(limit: int, cursor: str | None) -> dict[str, Any]:
     items, last = store.list_campaigns(
         merchant, limit, after.removeprefix(k.CAMPAIGN_PREFIX) if after else None
     )
-    from vafa.metrics.job import outcomes
+    from vafa.insight.metrics.job import outcomes
 
     counts = outcomes(merchant) if items else {}
     return {

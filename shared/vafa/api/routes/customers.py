@@ -23,7 +23,7 @@ from vafa.model import Str
 from vafa.phones import InvalidPhone, normalize_phone
 from vafa.profiles import find_by_phone, read_customer, upsert_customer
 from vafa.store import keys as k
-from vafa.store.wallet_store import ledger_page
+from vafa.wallet.store import ledger_page
 
 router = APIGatewayHttpRouter()
 
@@ -70,7 +70,7 @@ def post_customer_token(customer_id: str) -> Response[Any]:
     """Called by the shop's server when the customer is signed in; the page passes the token on with
     the site key. The body may be left out (a 60-minute token)."""
     from vafa.auth import customer_tokens
-    from vafa.retention.signals import profile_or_404
+    from vafa.messaging.signals import profile_or_404
 
     merchant = merchant_id(router)
     check_client_id(customer_id, "customer_id")

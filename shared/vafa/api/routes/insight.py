@@ -45,6 +45,6 @@ def get_metrics(from_: str | None, to: str | None) -> dict[str, Any]:
     start = _day(from_, "from", end - timedelta(days=365))
     if start > end:
         raise ValidationFailed("from must not be after to", field="from")
-    from vafa.metrics.job import metrics_report
+    from vafa.insight.metrics.job import metrics_report
 
     return metrics_report(merchant, start, end)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.api.context import request_time
 from vafa.errors import NotFound
-from vafa.retention import links, short_links, signals
+from vafa.messaging import links, short_links, signals
 
 router = APIGatewayHttpRouter()
 

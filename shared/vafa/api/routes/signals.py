@@ -25,7 +25,7 @@ from vafa.api.schemas import (
 )
 from vafa.customers import check_client_id
 from vafa.errors import Unauthorized, ValidationFailed
-from vafa.retention import signals
+from vafa.messaging import signals
 from vafa.store import keys as k
 
 router = APIGatewayHttpRouter()

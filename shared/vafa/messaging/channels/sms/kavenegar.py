@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import urllib.parse
 
-from vafa.channels.sms.base import SmsResult, ambiguous, permanent, transient
-from vafa.channels.sms.http import HttpFailure, request
+from vafa.messaging.channels.sms.base import SmsResult, ambiguous, permanent, transient
+from vafa.messaging.channels.sms.http import HttpFailure, request
 
 # Codes that mean "try later" (server-side trouble or throttling); the rest are permanent.
 _TRANSIENT = {429, 500, 502, 503, 504}

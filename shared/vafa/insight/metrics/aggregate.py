@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
-from vafa.metrics.contribution import FUNNEL_STEPS, RETURN_WINDOWS
+from vafa.insight.metrics.contribution import FUNNEL_STEPS, RETURN_WINDOWS
 
 HISTOGRAM_EDGES = (0, 7, 14, 30, 60, 90, 180, 365, 731)
 

@@ -10,7 +10,7 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 
 from vafa.errors import Conflict, IdempotencyConflict, NotFound
-from vafa.segments.definition import SegmentDef
+from vafa.insight.segments.definition import SegmentDef
 from vafa.store import keys as k
 from vafa.store.models import CampaignItem, Item
 from vafa.store.table import ensure_configured

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from vafa.program import Program
-from vafa.segments.definition import SegmentDef
-from vafa.segments.rfm import (
+from vafa.insight.segments.definition import SegmentDef
+from vafa.insight.segments.rfm import (
     DEFAULT_CYCLE_DAYS,
     SEGMENTS,
     Member,
@@ -19,6 +18,7 @@ from vafa.segments.rfm import (
     recency_score,
     segment_of,
 )
+from vafa.program import Program
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem
 from vafa.store.table import ensure_configured

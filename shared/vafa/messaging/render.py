@@ -8,13 +8,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from vafa.i18n.persian import format_date, format_money, format_number
-from vafa.messages.templates import compose
+from vafa.messaging import links
+from vafa.messaging.templates import compose
 from vafa.program import Program
-from vafa.retention import links
 from vafa.store.models import CustomerItem
 
 if TYPE_CHECKING:
-    from vafa.retention.candidate import Candidate
+    from vafa.messaging.candidate import Candidate
 
 _FRIEND = {"fa": "دوست", "en": "friend"}
 _MONEY_FIELDS = ("amount", "balance", "gift", "cart_total")
@@ -64,7 +64,7 @@ def message_for(
     nid: str,
     public_url: str,
 ) -> Rendered:
-    from vafa.retention.short_links import link_item, short_id
+    from vafa.messaging.short_links import link_item, short_id
 
     link: str | None = None
     stored: list[Any] = []
@@ -83,7 +83,7 @@ def message_for(
     if candidate.template:
         text = candidate.template.get(locale) or next(iter(candidate.template.values()))
         overrides = {**overrides, "sms": text, "push_body": text, "email_body": text}
-    from vafa.reminders.policy import MARKETING_KINDS
+    from vafa.messaging.policy import MARKETING_KINDS
 
     message = compose(candidate.kind, channel, locale, values, overrides, candidate.kind in MARKETING_KINDS)
     unsubscribe = (

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import jdatetime
 
 from vafa.calendars import ESFAND
+from vafa.messaging.decide import Candidate
+from vafa.messaging.due import customer_of, due_items, full, lots_expiring
+from vafa.messaging.winback import win_back_due_at
 from vafa.program import Program
-from vafa.retention.decide import Candidate
-from vafa.retention.due import customer_of, due_items, full, lots_expiring
-from vafa.retention.winback import win_back_due_at
 from vafa.store import keys as k
 from vafa.store.models import CartItem, CustomerItem, DueItem, Item, LotItem, OrderItem
 from vafa.store.table import ensure_configured
@@ -44,7 +44,7 @@ def _decided(merchant_id: str, wanted: list[tuple[str, str]]) -> set[tuple[str, 
     costs a share of one read, not a profile read and a refused decision, on every 15-minute run."""
     if not wanted:
         return set()
-    from vafa.store.wallet_store import batch_get
+    from vafa.wallet.store import batch_get
 
     keys = {(k.customer_pk(merchant_id, c), k.dedupe_sk(key)): (c, key) for c, key in wanted}
     return {keys[pk_sk] for pk_sk in batch_get(list(keys))}  # PynamoDB pages it by 100 keys

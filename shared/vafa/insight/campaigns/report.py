@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vafa.metrics.job import outcome_row, outcomes
+from vafa.insight.metrics.job import outcome_row, outcomes
 from vafa.store.models import CampaignItem
 
 

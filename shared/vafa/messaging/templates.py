@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from vafa.i18n.persian import normalize_text
-from vafa.messages.render import render
+from vafa.messaging.placeholders import render
 
 KINDS = (
     "expiry_reminder",

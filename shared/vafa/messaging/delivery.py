@@ -26,12 +26,12 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from vafa.merchants import ProgramStore
+from vafa.messaging import policy
+from vafa.messaging.channels import email as email_channel
+from vafa.messaging.contacts import update_contact
+from vafa.messaging.decide import consented, load_contact, reachable
+from vafa.messaging.outbox import Outbox
 from vafa.program import Program
-from vafa.reminders import policy
-from vafa.retention import email as email_channel
-from vafa.retention.contacts import update_contact
-from vafa.retention.decide import consented, load_contact, reachable
-from vafa.retention.outbox import Outbox
 from vafa.secrets import get_parameter, merchant_secret_name
 from vafa.store import keys as k
 from vafa.store.models import ContactItem, CustomerItem, Item, NotificationItem, PushSubscriptionItem
@@ -115,7 +115,7 @@ def _finish(
 
 
 def _requeue(note: NotificationItem, merchant_id: str, reason: str, now: datetime) -> None:
-    from vafa.retention.decide import STUCK_AFTER
+    from vafa.messaging.decide import STUCK_AFTER
 
     note.update(
         actions=[
@@ -130,8 +130,8 @@ def _requeue(note: NotificationItem, merchant_id: str, reason: str, now: datetim
 def _send_sms(
     merchant_id: str, program: Program, customer: CustomerItem, note: NotificationItem
 ) -> tuple[str, str, str | None, int | None]:
-    from vafa.channels.sms.base import UNSUPPORTED_DESTINATION
-    from vafa.channels.sms.factory import CHANNEL_NOT_CONFIGURED
+    from vafa.messaging.channels.sms.base import UNSUPPORTED_DESTINATION
+    from vafa.messaging.channels.sms.factory import CHANNEL_NOT_CONFIGURED
 
     provider = _sms_provider(merchant_id, program, str(customer.phone))
     result = provider.send(
@@ -150,7 +150,7 @@ def _send_sms(
 
 def _sms_provider(merchant_id: str, program: Program, phone: str) -> Any:
     """The gateway this merchant's program sends `phone`'s messages through."""
-    from vafa.channels.sms.factory import Routed, provider_for
+    from vafa.messaging.channels.sms.factory import Routed, provider_for
 
     config = program.sms.model_dump()
     config["api_key_secret"] = merchant_secret_name(merchant_id, "sms-api-key")
@@ -189,7 +189,7 @@ def _send_email(
 def _send_push(
     merchant_id: str, program: Program, customer: CustomerItem, note: NotificationItem
 ) -> tuple[str, str, str | None, int | None]:
-    from vafa.channels.push import send_push
+    from vafa.messaging.channels.push import send_push
 
     private_key = get_parameter(merchant_secret_name(merchant_id, "vapid-private-key"))
     if not private_key:
@@ -275,7 +275,7 @@ def deliver(
         if channel == "sms":
             status, reason, provider_id, cost = _send_sms(merchant_id, program, customer, note)
         elif channel == "email":
-            from vafa.retention.render import opt_out_link
+            from vafa.messaging.render import opt_out_link
 
             unsubscribe = opt_out_link(public_url, merchant_id, customer_id, "email")
             status, reason, provider_id, cost = _send_email(program, customer, note, unsubscribe)
@@ -305,7 +305,7 @@ def _end(
     cost: int | None = None,
 ) -> Outcome:
     _finish(note, status, reason, now, provider_id, cost)
-    from vafa.metrics.counters import bump
+    from vafa.messaging.counters import bump
 
     spent = {"cost": cost} if cost else None
     bump(
@@ -360,7 +360,7 @@ def _fall_back(
 ) -> Outcome:
     """The channel cannot reach the customer any more: try the next one in the program's order."""
     tried = [*json.loads(note.tried_channels or "[]"), str(note.channel)]
-    from vafa.retention.decide import channel_configured
+    from vafa.messaging.decide import channel_configured
 
     contact = load_contact(merchant_id, customer.customer_id)
     reach = {ch: ok and channel_configured(program, ch) for ch, ok in reachable(customer, contact).items()}
@@ -369,11 +369,11 @@ def _fall_back(
     )
     if channel is None:
         _finish(note, "failed", "no_channel_left", now)
-        from vafa.metrics.counters import bump
+        from vafa.messaging.counters import bump
 
         bump(merchant_id, note.message_kind, "failed", note.campaign_id)
         return Outcome("failed", "no_channel_left")
-    from vafa.retention.render import render_again
+    from vafa.messaging.render import render_again
 
     again = render_again(
         note.message_kind, channel, note.locale or program.default_locale, note.values, bool(note.promotional)

@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import json
 
-from vafa.channels.sms.base import SmsResult, ambiguous, permanent, transient, unsupported_destination
-from vafa.channels.sms.http import HttpFailure, request
+from vafa.messaging.channels.sms.base import (
+    SmsResult,
+    ambiguous,
+    permanent,
+    transient,
+    unsupported_destination,
+)
+from vafa.messaging.channels.sms.http import HttpFailure, request
 
 OK = 1
 # The statuses SMS.ir documents for its v1 API, by what the sender should do about them.

@@ -16,11 +16,11 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
+from vafa.insight.segments.audience import cycle_days, read_page
+from vafa.insight.segments.definition import SegmentDef
+from vafa.messaging.decide import Candidate
+from vafa.messaging.due import due_items, full
 from vafa.program import Program
-from vafa.retention.decide import Candidate
-from vafa.retention.due import due_items, full
-from vafa.segments.audience import cycle_days, read_page
-from vafa.segments.definition import SegmentDef
 from vafa.store import keys as k
 from vafa.store.models import CampaignItem, CustomerItem
 from vafa.timeutil import iso

@@ -17,7 +17,7 @@ import re
 import time
 from typing import Any
 
-from vafa.retention import links
+from vafa.messaging import links
 from vafa.secrets import link_signing_key
 from vafa.store import keys as k
 from vafa.store.models import LinkItem

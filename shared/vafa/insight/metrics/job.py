@@ -10,9 +10,10 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from vafa.insight.metrics import aggregate
+from vafa.insight.metrics.contribution import Order, contribution
 from vafa.merchants import ProgramStore, list_merchants
-from vafa.metrics import aggregate, counters
-from vafa.metrics.contribution import Order, contribution
+from vafa.messaging import counters
 from vafa.program import Program
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, Item, LedgerItem, MetricsItem, NotificationItem, OrderItem
@@ -166,7 +167,7 @@ def run_metrics(now: datetime, logger: Any = None, metrics: Any = None) -> dict[
     if logger is None:
         import logging
 
-        logger = logging.getLogger("vafa.metrics")
+        logger = logging.getLogger("vafa.insight.metrics")
     programs = ProgramStore(0)
     visited = 0
     merchants = list_merchants()

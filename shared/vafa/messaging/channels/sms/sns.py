@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from vafa.channels.sms.base import SmsResult, ambiguous, permanent, transient
+from vafa.messaging.channels.sms.base import SmsResult, ambiguous, permanent, transient
 
 TRANSIENT_CODES = {
     "Throttling",

@@ -15,11 +15,10 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from vafa.messaging import policy, render
+from vafa.messaging.candidate import Candidate
+from vafa.messaging.outbox import Outbox
 from vafa.program import Program
-from vafa.reminders import policy
-from vafa.retention import render
-from vafa.retention.candidate import Candidate
-from vafa.retention.outbox import Outbox
 from vafa.store import keys as k
 from vafa.store.models import ContactItem, CustomerItem, DedupeItem, Item, NotificationItem
 from vafa.store.table import connection, ensure_configured
@@ -206,7 +205,7 @@ def decide(
     if status == "queued" and send_after is None and channel is not None:
         outbox.add(channel, merchant_id, customer.customer_id, note_sk)
     if status == "suppressed":
-        from vafa.metrics.counters import bump
+        from vafa.messaging.counters import bump
 
         bump(merchant_id, candidate.kind, "suppressed", candidate.campaign_id)
         if reason == "holdout":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from vafa.channels.sms.base import SmsProvider, SmsResult, unsupported_destination
+from vafa.messaging.channels.sms.base import SmsProvider, SmsResult, unsupported_destination
 
 IRAN = "+98"
 
@@ -58,16 +58,16 @@ class Routed:
 
 def _gateway(name: str, config: dict[str, Any], secrets: Callable[[str], str]) -> SmsProvider:
     if name == "local":
-        from vafa.channels.sms.local import LOCAL
+        from vafa.messaging.channels.sms.local import LOCAL
 
         return LOCAL
     if name == "sns":
-        from vafa.channels.sms.sns import Sns
+        from vafa.messaging.channels.sms.sns import Sns
 
         return Sns(config.get("sender"))
     api_key = secrets(str(config.get("api_key_secret", "")))
     if name == "kavenegar":
-        from vafa.channels.sms.kavenegar import Kavenegar
+        from vafa.messaging.channels.sms.kavenegar import Kavenegar
 
         return Kavenegar(
             api_key,
@@ -76,7 +76,7 @@ def _gateway(name: str, config: dict[str, Any], secrets: Callable[[str], str]) -
             timeout=_timeout(),
         )
     if name == "smsir":
-        from vafa.channels.sms.smsir import SmsIr
+        from vafa.messaging.channels.sms.smsir import SmsIr
 
         return SmsIr(
             api_key,
@@ -97,7 +97,7 @@ def _timeout() -> float:
 def _abroad(config: dict[str, Any], gateway: SmsProvider) -> SmsProvider:
     choice = config.get("international")
     if choice == "sns":
-        from vafa.channels.sms.sns import Sns
+        from vafa.messaging.channels.sms.sns import Sns
 
         return Sns(config.get("international_sender_id"))
     if choice == "gateway":

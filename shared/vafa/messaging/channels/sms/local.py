@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from vafa.channels.sms.base import SmsResult
+from vafa.messaging.channels.sms.base import SmsResult
 
 _ids = itertools.count(1)
 

@@ -12,9 +12,9 @@ from pynamodb.expressions.condition import Condition
 
 from vafa.errors import NotFound, ValidationFailed
 from vafa.merchants import ProgramStore
+from vafa.messaging import links, short_links
+from vafa.messaging.contacts import set_opt_out, update_contact
 from vafa.phones import InvalidPhone, normalize_phone
-from vafa.retention import links, short_links
-from vafa.retention.contacts import set_opt_out, update_contact
 from vafa.store import keys as k
 from vafa.store.models import (
     CartItem,
@@ -130,7 +130,7 @@ def save_push_subscription(
 ) -> bool:
     """Keep a browser's subscription for `owner` (`("customer", id)` proven by a customer token, or
     `("visitor", id)`); only real push services (plus the deployment's extras) are accepted."""
-    from vafa.channels.push import is_allowed_endpoint, validate_subscription
+    from vafa.messaging.channels.push import is_allowed_endpoint, validate_subscription
 
     try:
         checked = validate_subscription({"endpoint": body["endpoint"], "keys": body["keys"]})
@@ -265,7 +265,7 @@ def record_click(token: str, now: datetime) -> str:
         if isinstance(item, NotificationItem) and item.notification_id == payload["n"]:
             if not item.clicked_at:
                 item.update(actions=[NotificationItem.clicked_at.set(iso(now))])
-                from vafa.metrics.counters import bump
+                from vafa.messaging.counters import bump
 
                 bump(payload["m"], item.message_kind, "clicked", item.campaign_id)
             break
@@ -289,7 +289,7 @@ def inbound_token(merchant_id: str) -> str:
 
 def inbound_sms(token: str, fields: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Provider callback for replies: `11`/`لغو` stops marketing SMS, `12` resumes it."""
-    from vafa.channels.sms.inbound import classify_reply
+    from vafa.messaging.channels.sms.inbound import classify_reply
 
     try:
         merchant_id = links.verify("in", token)["m"]

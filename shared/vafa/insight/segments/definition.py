@@ -9,9 +9,9 @@ import jdatetime
 
 from vafa.calendars import Birthday, next_occurrence
 from vafa.errors import ValidationFailed
+from vafa.insight.segments.rfm import SEGMENTS, Member, segment_of
 from vafa.model import Choice, Int, Model, Str, ValidationError, field
 from vafa.program import MONEY
-from vafa.segments.rfm import SEGMENTS, Member, segment_of
 from vafa.timeutil import iso, parse_instant
 
 COUNT = Int(ge=0, le=1_000_000)

@@ -1,0 +1,1 @@
+"""Insight: what the merchant learns and acts on — metrics, segments and campaigns."""

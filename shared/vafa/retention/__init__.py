@@ -1,1 +1,0 @@
-"""The retention engine: due work, message decisions, the outbox and delivery."""
