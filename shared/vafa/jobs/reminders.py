@@ -15,7 +15,8 @@ from vafa.jobs.isolation import Isolated
 from vafa.jobs.schedule import event_time
 from vafa.merchants import ProgramStore, list_merchants
 from vafa.messaging import kinds, policy
-from vafa.messaging.decide import Candidate, decide
+from vafa.messaging.candidate import Candidate
+from vafa.messaging.decide import decide_batch
 from vafa.messaging.due import due_items, full
 from vafa.messaging.outbox import Outbox
 from vafa.program import Program
@@ -28,6 +29,9 @@ logger = Logger(service="vafa-reminders")
 metrics = Metrics(namespace="Vafa", service="vafa-reminders")
 
 BUDGET_SPENT = "budget_spent"  # a merchant's counts say the run's time ran out during it
+# Messages decided together: their contact records are read in one BatchGetItem and their counters
+# written once. Small enough that a batch's transactions fit well inside the budget's reserve.
+BATCH = 25
 KINDS = (
     ("expiry_reminder", kinds.expiry_reminders),
     ("win_back", kinds.win_backs),
@@ -76,9 +80,27 @@ def run_for_merchant(
     budget = budget or Unlimited()
     counts: dict[str, int] = {"released": release_outbox(merchant_id, now, outbox)}
     decided: dict[str, int] = {}
+    pending: list[tuple[CustomerItem, Candidate]] = []
+    link_base = public_url()
 
-    def emit(customer: CustomerItem, candidate: Candidate) -> object:
-        budget.check()  # out of time: what is left stays due for the next run
+    def flush() -> None:
+        """Decide what was collected. Called when a batch is full, after each kind, after each page of
+        a campaign and before the run stops: whatever a kind handed over is decided in this run."""
+        if not pending:
+            return
+        pairs = list(pending)
+        pending.clear()  # handed over: a failure below must not decide them a second time here
+        for (_, candidate), decision in zip(
+            pairs, decide_batch(merchant_id, program, pairs, now, outbox, link_base), strict=True
+        ):
+            if decision is not None:
+                key = f"{candidate.kind}:{decision.status}"
+                decided[key] = decided.get(key, 0) + 1
+
+    def emit(customer: CustomerItem, candidate: Candidate) -> None:
+        if budget.spent():  # out of time: what is left stays due for the next run
+            flush()
+            raise BudgetSpent()
         # The holdout gets nothing the message would have announced, the gift included: otherwise
         # the measured lift of birthday greetings would compare gifted customers with gifted ones.
         held_out = policy.in_holdout(merchant_id, customer.customer_id, program.holdout_percent)
@@ -86,20 +108,22 @@ def run_for_merchant(
             from vafa.wallet.gifts import grant_birthday_gift
 
             grant_birthday_gift(merchant_id, customer.customer_id, program, candidate.ref, now)
-        decision = decide(merchant_id, program, customer, candidate, now, outbox, public_url())
-        if decision is not None:
-            key = f"{candidate.kind}:{decision.status}"
-            decided[key] = decided.get(key, 0) + 1
-        return decision
+        pending.append((customer, candidate))
+        if len(pending) >= BATCH:
+            flush()
 
     # Kinds take turns at going first, so a run short of time does not always starve the same one.
     turn = int(now.timestamp() // 900) % len(KINDS)
     try:
         for name, find in (*KINDS[turn:], *KINDS[:turn]):
             counts[name] = find(merchant_id, program, now, emit)
-        counts["campaign_customers_read"] = dispatch_due(merchant_id, program, now, emit)
+            flush()
+        counts["campaign_customers_read"] = dispatch_due(merchant_id, program, now, emit, flush)
     except BudgetSpent:
         counts[BUDGET_SPENT] = 1
+    finally:
+        # A kind that failed midway may already have cleared the due markers of what it collected.
+        flush()
     counts.update(decided)
     return counts
 

@@ -6,6 +6,7 @@ transactions; the metrics job reads them when it builds the report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from vafa.store import keys as k
@@ -32,17 +33,31 @@ def bump(
 ) -> None:
     """Add `by` to the counter `field` of a message kind (and of its campaign, if any), and each of
     `also` (e.g. `{"cost": 1200}`) in the same write."""
+    amounts = {(kind, name, campaign_id): amount for name, amount in {field: by, **(also or {})}.items()}
+    bump_many(merchant_id, amounts)
+
+
+def bump_many(merchant_id: str, amounts: Mapping[tuple[str, str, str | None], int]) -> None:
+    """Add each amount, keyed by (message kind, field, campaign or None), in one UpdateItem: a batch
+    of decisions costs one write for its counters, not one or two per suppressed message. A kind's
+    counter and its campaign's both get the amount; nothing to add writes nothing."""
+    totals: dict[str, int] = {}
+    for (kind, field, campaign_id), amount in amounts.items():
+        for prefix in [kind, f"campaign:{campaign_id}"] if campaign_id else [kind]:
+            totals[f"{prefix}|{field}"] = totals.get(f"{prefix}|{field}", 0) + amount
+    totals = {name: amount for name, amount in totals.items() if amount}
+    if not totals:
+        return
     ensure_configured()
     from vafa.config import settings
 
     names: dict[str, str] = {"#k": "kind"}
     values: dict[str, Any] = {":kind": {"S": "message_stats"}}
     parts: list[str] = []
-    for i, (name, amount) in enumerate({field: by, **(also or {})}.items()):
+    for i, (name, amount) in enumerate(totals.items()):
+        names[f"#c{i}"] = name
         values[f":v{i}"] = {"N": str(amount)}
-        for j, prefix in enumerate([kind, f"campaign:{campaign_id}"] if campaign_id else [kind]):
-            names[f"#c{i}_{j}"] = f"{prefix}|{name}"
-            parts.append(f"#c{i}_{j} :v{i}")
+        parts.append(f"#c{i} :v{i}")
     _dynamodb().update_item(
         TableName=settings().table_name,
         Key={"PK": {"S": k.merchant_pk(merchant_id)}, "SK": {"S": STATS_SK}},

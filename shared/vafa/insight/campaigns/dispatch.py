@@ -18,7 +18,7 @@ from pynamodb.expressions.update import Action
 
 from vafa.insight.segments.audience import cycle_days, read_page
 from vafa.insight.segments.definition import SegmentDef
-from vafa.messaging.decide import Candidate
+from vafa.messaging.candidate import Candidate
 from vafa.messaging.due import due_items, full
 from vafa.program import Program
 from vafa.store import keys as k
@@ -26,6 +26,7 @@ from vafa.store.models import CampaignItem, CustomerItem
 from vafa.timeutil import iso
 
 Emit = Callable[[CustomerItem, Candidate], object]
+Flush = Callable[[], object]
 
 
 def run_budget() -> int:
@@ -46,17 +47,25 @@ def candidate_for(campaign: CampaignItem, customer: CustomerItem) -> Candidate:
     )
 
 
-def _profile(merchant_id: str, customer_id: str) -> CustomerItem | None:
-    try:
-        return CustomerItem.get(k.customer_pk(merchant_id, customer_id), k.PROFILE)
-    except CustomerItem.DoesNotExist:
-        return None
+def _profiles(merchant_id: str, customer_ids: list[str]) -> dict[str, CustomerItem]:
+    """The profiles of a page's matching members in BatchGetItem calls (PynamoDB pages them by 100)."""
+    keys = [(k.customer_pk(merchant_id, c), k.PROFILE) for c in dict.fromkeys(customer_ids)]
+    return {item.customer_id: item for item in CustomerItem.batch_get(keys)}
 
 
 def send_some(
-    merchant_id: str, program: Program, campaign: CampaignItem, now: datetime, emit: Emit, budget: int
+    merchant_id: str,
+    program: Program,
+    campaign: CampaignItem,
+    now: datetime,
+    emit: Emit,
+    budget: int,
+    flush: Flush,
 ) -> int:
-    """Work through the audience until done or `budget` customers were read; returns customers read."""
+    """Work through the audience until done or `budget` customers were read; returns customers read.
+
+    `emit` may only collect; `flush` decides what it collected, and is called before the cursor moves
+    past a page, so a run that dies later repeats no page it has not decided."""
     segment = SegmentDef.model_validate(json.loads(campaign.segment))
     cycle = cycle_days(program)
     cursor: dict[str, Any] = json.loads(campaign.cursor) if campaign.cursor else {"shard": 0, "key": None}
@@ -69,15 +78,16 @@ def send_some(
         while cursor["shard"] < k.MEMBER_SHARDS and read < budget:
             page = read_page(merchant_id, cursor["shard"], cursor["key"], limit=min(500, budget - read))
             read += len(page.members)
+            wanted = [m.customer_id for m in page.members if segment.matches(m, now, cycle)]
+            profiles = _profiles(merchant_id, wanted) if wanted else {}
             matched = 0
-            for member in page.members:
-                if not segment.matches(member, now, cycle):
-                    continue
-                customer = _profile(merchant_id, member.customer_id)
+            for customer_id in wanted:
+                customer = profiles.get(customer_id)
                 if customer is None:
                     continue
                 matched += 1
                 emit(customer, candidate_for(campaign, customer))
+            flush()
             cursor = (
                 {"shard": page.shard, "key": page.next_key}
                 if page.next_key
@@ -103,7 +113,7 @@ def send_some(
     return read
 
 
-def dispatch_due(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+def dispatch_due(merchant_id: str, program: Program, now: datetime, emit: Emit, flush: Flush) -> int:
     """Campaigns whose send time has come, oldest first, within this run's budget."""
     budget = run_budget()
     read = 0
@@ -111,7 +121,7 @@ def dispatch_due(merchant_id: str, program: Program, now: datetime, emit: Emit) 
         campaign = full(entry)
         if not isinstance(campaign, CampaignItem) or campaign.status not in ("scheduled", "sending"):
             continue
-        read += send_some(merchant_id, program, campaign, now, emit, budget - read)
+        read += send_some(merchant_id, program, campaign, now, emit, budget - read, flush)
         if read >= budget:
             break
     return read
