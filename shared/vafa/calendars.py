@@ -12,6 +12,8 @@ import jdatetime
 Calendar = Literal["jalali", "gregorian"]
 CALENDARS: tuple[Calendar, ...] = ("jalali", "gregorian")
 ESFAND = 12
+# The day that exists only in a leap year of each calendar: Esfand 30, Feb 29.
+LEAP_DAYS: dict[Calendar, tuple[int, int]] = {"jalali": (ESFAND, 30), "gregorian": (2, 29)}
 
 
 class InvalidDate(ValueError):
@@ -62,20 +64,44 @@ def parse_birthday(calendar: str, text: str, *, today: date) -> Birthday:
     return Birthday(calendar, year, month, day)
 
 
-def occurrence_in_year(birthday: Birthday, year: int) -> date:
-    """The Gregorian date the birthday is celebrated in `year` of its own calendar.
+def celebrated_day(calendar: Calendar, year: int, month: int, day: int) -> int:
+    """The day of `month` a birthday on (`month`, `day`) is celebrated in `year` of its calendar.
 
-    Esfand 30 in a common Jalali year falls on Esfand 29; Feb 29 in a common year on Feb 28.
-    """
+    The one leap-day rule: Esfand 30 in a common Jalali year falls on Esfand 29, Feb 29 in a common
+    Gregorian year on Feb 28; every other day is its own."""
+    leap_month, leap_day = LEAP_DAYS[calendar]
+    if (month, day) != (leap_month, leap_day):
+        return day
+    leap = jdatetime.date(year, 1, 1).isleap() if calendar == "jalali" else _gregorian.isleap(year)
+    return day if leap else day - 1
+
+
+def occurrence_in_year(birthday: Birthday, year: int) -> date:
+    """The Gregorian date the birthday is celebrated in `year` of its own calendar."""
+    day = celebrated_day(birthday.calendar, year, birthday.month, birthday.day)
     if birthday.calendar == "jalali":
-        day = birthday.day
-        if birthday.month == ESFAND and day == 30 and not jdatetime.date(year, 1, 1).isleap():
-            day = 29
         return jdatetime.date(year, birthday.month, day).togregorian()
-    day = birthday.day
-    if birthday.month == 2 and day == 29 and not _gregorian.isleap(year):
-        day = 28
     return date(year, birthday.month, day)
+
+
+def birthdays_on(day: date) -> list[tuple[Calendar, int, int]]:
+    """The birthdays, as (calendar, month, day), celebrated on this Gregorian date: its day in each
+    calendar, and the leap day it stands in for when that calendar's year has none."""
+    jalali = jdatetime.date.fromgregorian(date=day)
+    found: list[tuple[Calendar, int, int]] = []
+    for calendar, year, month, mday in (
+        ("jalali", jalali.year, jalali.month, jalali.day),
+        ("gregorian", day.year, day.month, day.day),
+    ):
+        found.append((calendar, month, mday))
+        leap_month, leap_day = LEAP_DAYS[calendar]
+        if (
+            month == leap_month
+            and mday != leap_day
+            and celebrated_day(calendar, year, month, leap_day) == mday
+        ):
+            found.append((calendar, leap_month, leap_day))
+    return found
 
 
 def next_occurrence(birthday: Birthday, on_or_after: date) -> date:
