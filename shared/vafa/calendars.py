@@ -89,10 +89,11 @@ def birthdays_on(day: date) -> list[tuple[Calendar, int, int]]:
     calendar, and the leap day it stands in for when that calendar's year has none."""
     jalali = jdatetime.date.fromgregorian(date=day)
     found: list[tuple[Calendar, int, int]] = []
-    for calendar, year, month, mday in (
+    dates: tuple[tuple[Calendar, int, int, int], ...] = (
         ("jalali", jalali.year, jalali.month, jalali.day),
         ("gregorian", day.year, day.month, day.day),
-    ):
+    )
+    for calendar, year, month, mday in dates:
         found.append((calendar, month, mday))
         leap_month, leap_day = LEAP_DAYS[calendar]
         if (

@@ -55,11 +55,6 @@ class ValidationFailed(VafaError):
     code = "validation_error"
 
 
-class Throttled(VafaError):
-    status = 429
-    code = "throttled"
-
-
 class Busy(VafaError):
     """Contention we could not resolve by retrying; safe for the client to retry."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets as _random
 import threading
 import time
 from typing import Any, Literal
@@ -63,10 +62,6 @@ def link_signing_key() -> bytes:
     with _lock:
         _cache[arn] = (time.monotonic() + _TTL, value)
     return value.encode()
-
-
-def new_random_secret() -> str:
-    return _random.token_urlsafe(32)
 
 
 def forget() -> None:

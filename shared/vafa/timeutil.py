@@ -41,8 +41,3 @@ def iso(moment: datetime) -> str:
     """Format as `2026-11-22T10:00:00Z`: whole seconds, four-digit year, so it parses back and sorts."""
     m = moment.astimezone(UTC)
     return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
-
-
-def utc_now() -> datetime:
-    """The request time; only entry points call this, never business rules."""
-    return datetime.now(UTC).replace(microsecond=0)

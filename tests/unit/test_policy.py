@@ -19,7 +19,6 @@ from vafa.messaging.policy import (
     in_holdout,
     is_marketing,
     quiet_hours_release,
-    week_window,
 )
 from vafa.messaging.templates import KINDS
 
@@ -234,35 +233,6 @@ def test_sending_whenever_the_cap_allows_never_exceeds_it_in_any_seven_days(
             sent.append(at)
     for end in sent:
         assert sum(1 for s in sent if end - timedelta(days=7) < s <= end) <= limit
-
-
-# --- calendar week (reports) ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("at", "start", "end"),
-    [
-        # Sunday 22 Nov 2026 in Tehran: the week began Saturday 21 Nov 00:00 (20 Nov 20:30Z).
-        (utc(2026, 11, 22, 10, 0), utc(2026, 11, 20, 20, 30), utc(2026, 11, 27, 20, 30)),
-        (utc(2026, 11, 20, 20, 30), utc(2026, 11, 20, 20, 30), utc(2026, 11, 27, 20, 30)),  # Saturday 00:00
-        (utc(2026, 11, 27, 20, 29), utc(2026, 11, 20, 20, 30), utc(2026, 11, 27, 20, 30)),  # Friday 23:59
-        (utc(2026, 11, 27, 20, 30), utc(2026, 11, 27, 20, 30), utc(2026, 12, 4, 20, 30)),
-    ],
-)
-def test_week_window_starts_on_saturday_in_tehran(at: datetime, start: datetime, end: datetime) -> None:
-    assert week_window(at, TEHRAN) == (start, end)
-
-
-def test_week_window_with_a_dst_change_is_167_hours() -> None:
-    start, end = week_window(utc(2026, 3, 30, 12, 0), "Europe/Berlin")
-    assert (start, end) == (utc(2026, 3, 27, 23, 0), utc(2026, 4, 3, 22, 0))
-
-
-def test_week_window_can_start_on_monday() -> None:
-    assert week_window(utc(2026, 11, 22, 10, 0), "UTC", first_weekday=0) == (
-        utc(2026, 11, 16),
-        utc(2026, 11, 23),
-    )
 
 
 # --- channel choice -------------------------------------------------------------------------------

@@ -60,13 +60,6 @@ def is_gsm7(text: str) -> bool:
     return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
 
 
-def sms_length(text: str) -> int:
-    """Length in the units an SMS counts: septets for GSM-7, UTF-16 code units for UCS-2."""
-    if is_gsm7(text):
-        return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
-    return len(text.encode("utf-16-le")) // 2
-
-
 def sms_parts(text: str) -> int:
     """How many SMS parts the text takes (GSM-7 160, or 153 each when split; UCS-2 70, or 67); 0 if empty."""
     gsm = is_gsm7(text)

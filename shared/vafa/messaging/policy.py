@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -112,18 +112,6 @@ def cap_window(at: datetime) -> tuple[datetime, datetime]:
     """The rolling window the cap looks at: (at - 7 x 24 h, at], in UTC."""
     end = _aware(at).astimezone(UTC)
     return end - CAP_WINDOW, end
-
-
-def week_window(at: datetime, tz: str, first_weekday: int = 5) -> tuple[datetime, datetime]:
-    """The local calendar week holding `at`, as [start, end) in UTC, for reports; not used by the cap.
-
-    Weeks start on Saturday as in Iran; `first_weekday` counts like Python (Monday = 0)."""
-    zone = ZoneInfo(tz)
-    local_day = _aware(at).astimezone(zone).date()
-    first: date = local_day - timedelta(days=(local_day.weekday() - first_weekday) % 7)
-    start = datetime.combine(first, time(0), tzinfo=zone)
-    end = datetime.combine(first + timedelta(days=7), time(0), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def cap_reached(sent_times: Sequence[datetime], at: datetime, limit: int) -> bool:

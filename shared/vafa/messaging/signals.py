@@ -187,24 +187,6 @@ def _keep_newest(pk: str) -> int:
     return len(extra)
 
 
-def _consent_to_push(merchant_id: str, customer: CustomerItem) -> None:
-    for _ in range(10):
-        consent = dict(
-            customer.consent.as_dict() if hasattr(customer.consent, "as_dict") else customer.consent or {}
-        )
-        if consent.get("push"):
-            return
-        consent["push"] = True
-        customer.consent = consent
-        try:
-            customer.save()  # conditional on the version read: a concurrent change is re-read, not lost
-            return
-        except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-        customer = profile_or_404(merchant_id, customer.customer_id)
-
-
 def vapid_public_key(merchant_id: str) -> str:
     ensure_configured()
     try:

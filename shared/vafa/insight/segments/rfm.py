@@ -48,13 +48,6 @@ class Member:
     created_at: str | None = None
 
 
-@dataclass(frozen=True)
-class Scores:
-    recency: int
-    frequency: int
-    monetary: int
-
-
 def days_since(moment: str | None, now: datetime) -> int | None:
     if not moment:
         return None

@@ -24,15 +24,6 @@ class SmsProvider(Protocol):
     def send(self, to_e164: str, text: str, *, local_id: str, promotional: bool) -> SmsResult: ...
 
 
-class Lookup(Protocol):
-    """Gateways that can say whether a message with our id went out (Kavenegar's `localid`)."""
-
-    def lookup(self, local_id: str) -> SmsResult | None:
-        """`sent` when the gateway has it, None when it never got it; a retryable failure when it
-        cannot tell now."""
-        ...
-
-
 def ambiguous(reason: str) -> SmsResult:
     """Sent, but no answer: the outcome is unknown until the gateway is asked."""
     return SmsResult("failed", retryable=True, reason=reason, ambiguous=True)
