@@ -15,7 +15,7 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
-from vafa.model import ValidationError
+from vafa.records import ValidationError
 
 
 def _connect(args: argparse.Namespace) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from vafa.calendars import InvalidDate, parse_birthday
 from vafa.errors import ValidationFailed
-from vafa.model import Bool, Choice, Invalid, Loc, Model, Str, field
 from vafa.phones import InvalidPhone, normalize_phone
+from vafa.records import UNSET, Check, Meta, Record, UnsetType
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, LotItem
 from vafa.timeutil import iso
@@ -17,6 +17,7 @@ from vafa.timeutil import iso
 CHANNELS = ("sms", "email", "push")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CLIENT_ID_RULE = "must be 1-128 printable characters"
 
 
 def _visible(value: str) -> bool:
@@ -27,32 +28,25 @@ def _visible(value: str) -> bool:
     return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in value)
 
 
-class ClientId(Str):
-    """Shop-side ids (orders, customers, redemptions, …): 1–128 printable characters, not all blank."""
-
-    def __init__(self) -> None:
-        super().__init__(min_length=1, max_length=128)
-
-    def check(self, value: object, loc: Loc) -> str:
-        if (
-            not isinstance(value, str)
-            or not 1 <= len(value) <= 128
-            or _CONTROL.search(value)
-            or not _visible(value)
-        ):
-            raise Invalid("must be 1-128 printable characters", "client_id", loc)
-        return value
+def _printable(value: str) -> str:
+    if _CONTROL.search(value) or not _visible(value):
+        raise ValueError(CLIENT_ID_RULE)
+    return value
 
 
-CLIENT_ID = ClientId()
+# Shop-side ids (orders, customers, redemptions, …): 1–128 printable characters, not all blank. One
+# wording whichever part fails, so a shop reads the whole rule.
+ClientId = Annotated[str, Meta(min_length=1, max_length=128), Check(_printable, CLIENT_ID_RULE)]
 
 
 def check_client_id(value: str, field: str) -> str:
     """A shop-side id from the path or a file, by the rule the bodies' ids are checked with."""
     try:
-        return CLIENT_ID.check(value, (field,))
-    except Invalid as exc:
-        raise ValidationFailed(f"{field} {exc.message}", field=field) from None
+        if not isinstance(value, str) or not 1 <= len(value) <= 128:
+            raise ValueError(CLIENT_ID_RULE)
+        return _printable(value)
+    except ValueError:
+        raise ValidationFailed(f"{field} {CLIENT_ID_RULE}", field=field) from None
 
 
 def _one_line(value: str) -> str:
@@ -86,38 +80,45 @@ def _ascii_date(value: str) -> str:
     return text
 
 
-class BirthdayIn(Model, extra="forbid"):
-    calendar: str = field(Choice("jalali", "gregorian"))
-    date: str = field(
-        Str(max_length=20),
-        after=_ascii_date,
-        description="YYYY-MM-DD in that calendar; Persian digits accepted",
-    )
+class BirthdayIn(Record, forbid_unknown_fields=True):
+    calendar: Literal["jalali", "gregorian"]
+    date: Annotated[
+        str,
+        Meta(max_length=20, description="YYYY-MM-DD in that calendar; Persian digits accepted"),
+        Check(_ascii_date),
+    ]
 
 
-class ConsentIn(Model, extra="forbid"):
-    sms: bool | None = field(Bool(), None)
-    email: bool | None = field(Bool(), None)
-    push: bool | None = field(Bool(), None)
+class ConsentIn(Record, forbid_unknown_fields=True):
+    """Channels left out or `null` keep their consent."""
+
+    sms: bool | None = None
+    email: bool | None = None
+    push: bool | None = None
 
 
-class ProfileIn(Model):
+Phone = Annotated[str, Meta(max_length=40), Check(_phone)]
+Email = Annotated[str, Meta(max_length=254), Check(_email)]
+PersonName = Annotated[str, Meta(max_length=200), Check(_one_line)]
+
+
+class ProfileIn(Record):
     """Customer fields a shop may send; a field left out is left unchanged, `null` clears it."""
 
-    phone: str | None = field(Str(max_length=40), None, after=_phone, description="Any form; stored E.164")
-    email: str | None = field(Str(max_length=254), None, after=_email)
-    name: str | None = field(Str(max_length=200), None, after=_one_line)
-    locale: str | None = field(Choice("fa", "en"), None)
-    birthday: BirthdayIn | None = field(BirthdayIn, None)
-    consent: ConsentIn | None = field(ConsentIn, None)
+    # UNSET is "left out" (msgspec's own marker): it is never sent back, and differs from `null`.
+    phone: Annotated[Phone | UnsetType | None, Meta(description="Any form; stored E.164")] = UNSET
+    email: Email | UnsetType | None = UNSET
+    name: PersonName | UnsetType | None = UNSET
+    locale: Literal["fa", "en"] | UnsetType | None = UNSET
+    birthday: BirthdayIn | UnsetType | None = UNSET
+    consent: ConsentIn | UnsetType | None = UNSET
 
 
 def apply_profile(
     item: CustomerItem, profile: ProfileIn, now: datetime, *, field_prefix: str = ""
 ) -> CustomerItem:
-    """Copy the fields the shop named onto the stored customer."""
-    named = profile.model_fields_set
-    if "birthday" in named:
+    """Copy the fields the shop named (those not UNSET) onto the stored customer."""
+    if profile.birthday is not UNSET:
         if profile.birthday is None:
             item.birthday = None
             item.DuePK = item.DueSK = None
@@ -130,18 +131,21 @@ def apply_profile(
             # Birthdays are found by calendar month-day, so the index entry never changes year to year.
             item.DuePK = k.due_pk(item.PK.split("#")[1], "birthday")
             item.DueSK = f"{parsed.calendar}:{parsed.month:02d}-{parsed.day:02d}#{item.customer_id}"
-    if "phone" in named:
+    if profile.phone is not UNSET:
         item.phone = profile.phone
         merchant_id = item.PK.split("#")[1]
         item.GSI1PK = k.phone_key(merchant_id, profile.phone) if profile.phone else None
         item.GSI1SK = item.customer_id if profile.phone else None
-    for name in ("email", "name", "locale"):
-        if name in named:
-            setattr(item, name, getattr(profile, name))
-    if "consent" in named:
+    if profile.email is not UNSET:
+        item.email = profile.email
+    if profile.name is not UNSET:
+        item.name = profile.name
+    if profile.locale is not UNSET:
+        item.locale = profile.locale
+    if profile.consent is not UNSET:
         current = dict(item.consent.as_dict() if hasattr(item.consent, "as_dict") else (item.consent or {}))
         if profile.consent is not None:
-            for channel in profile.consent.model_fields_set:
+            for channel in CHANNELS:
                 value = getattr(profile.consent, channel)
                 if value is not None:
                     current[channel] = value

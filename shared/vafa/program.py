@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from vafa.model import Choice, Int, Items, Mapping, Model, Str, field
+from msgspec import field
+
+from vafa.records import Check, Meta, Record, whole
 
 MAX_MONEY = 10**15
-MONEY = Int(ge=0, le=MAX_MONEY)
-CHANNELS = ("push", "sms", "email")
+# Amounts in the currency's smallest unit: JSON integers, never negative, at most 10^15.
+Money = Annotated[int, Meta(ge=0, le=MAX_MONEY)]
+Channel = Literal["push", "sms", "email"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
 MESSAGE_KINDS = (
     "expiry_reminder",
     "win_back",
@@ -128,35 +132,38 @@ def _templates(value: dict[str, dict[str, dict[str, str]]]) -> dict[str, dict[st
     return value
 
 
-class Reminders(Model, extra="forbid"):
-    expiry_days_before: list[int] | None = field(
-        Items(Int(ge=1, le=365), max_length=10), factory=lambda: [3, 1], nullable=True, after=_distinct_days
-    )
-    win_back_after_days: int | None = field(Int(ge=1, le=3650), 30, nullable=True)
-    win_back_mode: str = field(Choice("fixed", "personal"), "fixed")
-    birthday_gift_amount: int | None = field(MONEY, 0, nullable=True)
-    birthday_gift_expiry_days: int = field(Int(ge=1, le=3650), 14)
-    abandoned_cart_after_minutes: int | None = field(Int(ge=5, le=10080), 60, nullable=True)
-    feedback_after_days: int | None = field(Int(ge=0, le=365), 2, nullable=True)
+class Reminders(Record, forbid_unknown_fields=True):
+    expiry_days_before: (
+        Annotated[list[Annotated[int, Meta(ge=1, le=365)]], Meta(max_length=10), Check(_distinct_days)] | None
+    ) = field(default_factory=lambda: [3, 1])
+    win_back_after_days: Annotated[int, Meta(ge=1, le=3650)] | None = 30
+    win_back_mode: Literal["fixed", "personal"] = "fixed"
+    birthday_gift_amount: Money | None = 0
+    birthday_gift_expiry_days: Annotated[int, Meta(ge=1, le=3650)] = 14
+    abandoned_cart_after_minutes: Annotated[int, Meta(ge=5, le=10080)] | None = 60
+    feedback_after_days: Annotated[int, Meta(ge=0, le=365)] | None = 2
 
 
-class QuietHours(Model, extra="forbid"):
-    start: str = field(Str(), "21:00", after=_clock)
-    end: str = field(Str(), "09:00", after=_clock)
+Clock = Annotated[str, Check(_clock)]
 
 
-class SmsSettings(Model, extra="forbid"):
+class QuietHours(Record, forbid_unknown_fields=True):
+    start: Clock = "21:00"
+    end: Clock = "09:00"
+
+
+class SmsSettings(Record, forbid_unknown_fields=True):
     """Which SMS gateway sends for this merchant; its API key is a secret in SSM, never here."""
 
     # None until the merchant picks a gateway: no SMS leaves (decisions say channel_not_configured).
     # "local" is the local stack's stand-in and counts as no gateway anywhere else.
-    provider: str | None = field(Choice("kavenegar", "smsir", "sns", "local"), None)
-    sender: str | None = field(Str(max_length=30), None)
-    base_url: str | None = field(Str(max_length=300), None)
+    provider: Literal["kavenegar", "smsir", "sns", "local"] | None = None
+    sender: Annotated[str, Meta(max_length=30)] | None = None
+    base_url: Annotated[str, Meta(max_length=300)] | None = None
     # Numbers outside +98: None refuses them (the next channel is tried), "sns" sends them through
     # Amazon SNS, "gateway" through the provider itself (Kavenegar sends abroad; SMS.ir does not).
-    international: str | None = field(Choice("sns", "gateway"), None)
-    international_sender_id: str | None = field(Str(max_length=11, pattern=r"[A-Za-z0-9]+"), None)
+    international: Literal["sns", "gateway"] | None = None
+    international_sender_id: Annotated[str, Meta(max_length=11, pattern=whole("[A-Za-z0-9]+"))] | None = None
 
     def check_model(self) -> None:
         if self.base_url is not None:
@@ -176,37 +183,43 @@ class SmsSettings(Model, extra="forbid"):
             raise ValueError("sender: an SNS SenderID is 1-11 letters and digits")
 
 
-class EmailSettings(Model, extra="forbid"):
-    from_address: str = field(Str(max_length=254, pattern=r"[^@\s]+@[^@\s]+"), "no-reply@example.com")
+class EmailSettings(Record, forbid_unknown_fields=True):
+    from_address: Annotated[str, Meta(max_length=254, pattern=whole(r"[^@\s]+@[^@\s]+"))] = (
+        "no-reply@example.com"
+    )
 
 
-class Program(Model, extra="forbid"):
+# Message templates: kind → locale → part → text (the keys are checked by `_templates`).
+Templates = dict[str, dict[str, dict[str, Annotated[str, Meta(max_length=2000)]]]]
+PublicUrl = Annotated[str, Check(public_url)]
+SingleLine = Annotated[str, Check(single_line)]
+
+
+class Program(Record, forbid_unknown_fields=True):
     """Per-merchant settings with the defaults of the API contract."""
 
-    currency: str = field(Str(), "IRR", after=_currency)
-    timezone: str = field(Str(), "Asia/Tehran", after=_timezone)
-    default_locale: str = field(Choice("fa", "en"), "fa")
-    cashback_rate_bps: int = field(Int(ge=0, le=10_000), 500)
-    min_purchase_amount: int = field(MONEY, 0)
-    max_cashback_per_purchase: int | None = field(MONEY, None)
-    cashback_expiry_days: int = field(Int(ge=1, le=3650), 30)
-    reminders: Reminders = field(Reminders, factory=Reminders)
-    quiet_hours: QuietHours | None = field(QuietHours, factory=QuietHours, nullable=True)
-    max_marketing_messages_per_week: int = field(Int(ge=0, le=100), 3)
-    channel_order: list[str] = field(
-        Items(Choice(*CHANNELS), max_length=3), factory=lambda: list(CHANNELS), after=_channels
+    currency: Annotated[str, Check(_currency)] = "IRR"
+    timezone: Annotated[str, Check(_timezone)] = "Asia/Tehran"
+    default_locale: Literal["fa", "en"] = "fa"
+    cashback_rate_bps: Annotated[int, Meta(ge=0, le=10_000)] = 500
+    min_purchase_amount: Money = 0
+    max_cashback_per_purchase: Money | None = None
+    cashback_expiry_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+    reminders: Reminders = field(default_factory=Reminders)
+    quiet_hours: QuietHours | None = field(default_factory=QuietHours)
+    max_marketing_messages_per_week: Annotated[int, Meta(ge=0, le=100)] = 3
+    channel_order: Annotated[list[Channel], Meta(max_length=3), Check(_channels)] = field(
+        default_factory=lambda: list(CHANNELS)
     )
-    holdout_percent: int = field(Int(ge=0, le=50), 0)
-    attribution_window_days: int = field(Int(ge=1, le=90), 7)
-    shop_name: str | None = field(Str(max_length=100), None, after=single_line)
-    shop_url: str | None = field(Str(max_length=500), None, after=public_url)
-    templates: dict[str, dict[str, dict[str, str]]] = field(
-        Mapping(Mapping(Mapping(Str(max_length=2000)))), factory=dict, after=_templates
-    )
+    holdout_percent: Annotated[int, Meta(ge=0, le=50)] = 0
+    attribution_window_days: Annotated[int, Meta(ge=1, le=90)] = 7
+    shop_name: Annotated[SingleLine, Meta(max_length=100)] | None = None
+    shop_url: Annotated[PublicUrl, Meta(max_length=500)] | None = None
+    templates: Annotated[Templates, Check(_templates)] = field(default_factory=dict)
     # How amounts read in messages; IRR shops show Toman.
-    display_unit: str | None = field(Choice("IRR", "IRT"), None)
-    sms: SmsSettings = field(SmsSettings, factory=SmsSettings)
-    email: EmailSettings = field(EmailSettings, factory=EmailSettings)
+    display_unit: Literal["IRR", "IRT"] | None = None
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
 
 
 # Fields whose value is an object merged field by field on update (the rest are replaced whole).

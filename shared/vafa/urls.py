@@ -87,7 +87,8 @@ def check_url(url: str, *, allow_loopback: bool = False, max_length: int = 2000)
 
 
 def check_url_field(url: str, allow_loopback: bool) -> str:
-    """For `vafa.model` checks (`after=`): the same rule, raised as the ValueError they expect."""
+    """For the declared records' field checks (`vafa.records.Check`): the same rule, raised as the
+    ValueError they expect."""
     try:
         return check_url(url, allow_loopback=allow_loopback)
     except UnsafeUrl as exc:

@@ -10,8 +10,8 @@ from vafa.messaging.channels.sms.base import SmsResult
 from vafa.messaging.channels.sms.factory import provider_for
 from vafa.messaging.channels.sms.kavenegar import Kavenegar
 from vafa.messaging.channels.sms.sns import Sns
-from vafa.model import ValidationError
 from vafa.program import Program, SmsSettings
+from vafa.records import ValidationError
 from vafa_dev.local.fake_smsir import FakeSmsIrServer
 
 KEY = "smsir-routing-key"
@@ -149,7 +149,7 @@ def test_inconsistent_sms_settings_are_rejected(sms: dict[str, Any], message: st
 
 def test_outside_the_local_stack_a_gateway_on_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from vafa.config import settings as runtime
-    from vafa.model import ValidationError
+    from vafa.records import ValidationError
 
     monkeypatch.delenv("VAFA_LOCAL_STACK")
     runtime.cache_clear()

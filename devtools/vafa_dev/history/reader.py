@@ -31,8 +31,8 @@ from vafa.calendars import InvalidDate, parse_birthday
 from vafa.customers import ProfileIn, check_client_id
 from vafa.errors import ValidationFailed
 from vafa.i18n.persian import to_ascii_digits
-from vafa.model import ValidationError
 from vafa.program import MAX_MONEY
+from vafa.records import ValidationError
 from vafa.timeutil import iso
 
 Format = Literal["csv", "jsonl"]

@@ -1,6 +1,6 @@
 """Routes declared once: Powertools' resolver dispatches them, Vafa checks the body and the query
-string against the declared records, and the OpenAPI document is written from the same declarations
-(`vafa.api.openapi`). Checking here, with `vafa.model`, keeps pydantic and Powertools' OpenAPI models
+string against the declared records (`vafa.records`, msgspec), and the OpenAPI document is written from
+the same declarations (`vafa.api.openapi`). Checking here keeps pydantic and Powertools' OpenAPI models
 out of the function's cold start."""
 
 from __future__ import annotations
@@ -9,15 +9,16 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.errors import MalformedRequest, ValidationFailed
-from vafa.model import Int, Invalid, Model, Spec, Str, ValidationError, dotted
+from vafa.records import Meta, Record, ValidationError, base_type, convert, dotted
 
 # A `\uD800`–`\uDFFF` escape: only then can the parsed body hold a lone surrogate.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_INTEGER = re.compile(r"-?[0-9]{1,18}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Param:
     """A query-string parameter: its name in the URL, its type, and its value when left out."""
 
     name: str
-    spec: Spec
+    type: Any  # e.g. Annotated[int, Meta(ge=1, le=200)]: checked as the body's fields are
     default: Any = None
     required: bool = False
     description: str | None = None
@@ -44,9 +45,9 @@ class Operation:
     tag: str
     name: str
     description: str | None = None
-    body: type[Model] | None = None
+    body: type[Record] | None = None
     query: tuple[Param, ...] = ()
-    response: type[Model] | None = None
+    response: type[Record] | None = None
     status: int = 200
     responses: dict[int, str] = field(default_factory=dict)
     security: str = "apiKey"  # apiKey (Bearer secret key), siteKey (X-Site-Key) or none
@@ -59,8 +60,8 @@ OPERATIONS: list[Operation] = []
 def page(max_limit: int) -> tuple[Param, Param]:
     """`limit` and `cursor` of a list route."""
     return (
-        Param("limit", Int(ge=1, le=max_limit), 50, description="Page size"),
-        Param("cursor", Str(max_length=300), description="next_cursor of the previous page"),
+        Param("limit", Annotated[int, Meta(ge=1, le=max_limit)], 50, description="Page size"),
+        Param("cursor", Annotated[str, Meta(max_length=300)], description="next_cursor of the previous page"),
     )
 
 
@@ -117,7 +118,7 @@ def read_json(router: APIGatewayHttpRouter) -> Any:
     return data
 
 
-def read_body(router: APIGatewayHttpRouter, model: type[Model]) -> Any:
+def read_body(router: APIGatewayHttpRouter, model: type[Record]) -> Any:
     """The JSON body checked against `model`: 400 when it is not JSON, 422 naming the bad field."""
     data = read_json(router)
     try:
@@ -133,10 +134,17 @@ def read_query(router: APIGatewayHttpRouter, param: Param) -> Any:
         if param.required:
             raise ValidationFailed(f"{param.name} is required", field=param.name)
         return param.default
+    value: Any = raw
+    if base_type(param.type) is int:
+        # A query string is text: an integer parameter takes ASCII digits (no "2.5", "1e3" or "٥").
+        stripped = raw.strip()
+        if not _INTEGER.fullmatch(stripped):
+            raise ValidationFailed(f"{param.name}: must be an integer", field=param.name)
+        value = int(stripped)
     try:
-        return param.spec.coerce(raw, (param.name,))
-    except Invalid as exc:
-        raise ValidationFailed(f"{param.name}: {exc.message}", field=param.name) from None
+        return convert(value, param.type, (param.name,))
+    except ValidationError as exc:
+        raise ValidationFailed(f"{param.name}: {exc.errors()[0]['msg']}", field=param.name) from None
 
 
 def route(
@@ -146,13 +154,13 @@ def route(
     *,
     summary: str,
     tag: str,
-    body: type[Model] | None = None,
+    body: type[Record] | None = None,
     query: tuple[Param, ...] = (),
-    response: type[Model] | None = None,
+    response: type[Record] | None = None,
     status: int = 200,
     responses: dict[int, str] | None = None,
     security: str = "apiKey",
-    documented_body: type[Model] | None = None,
+    documented_body: type[Record] | None = None,
     example: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a documented route; the handler gets its path parameters, `body` and query values.

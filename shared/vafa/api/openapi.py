@@ -12,6 +12,7 @@ from typing import Any
 
 from vafa import __version__
 from vafa.api.binding import OPERATIONS, Operation
+from vafa.records import schema_components
 
 TITLE = "Vafa API"
 DESCRIPTION = (
@@ -49,13 +50,33 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
-def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
+class _Schemas:
+    """The JSON Schema of every declared type the operations name, written by msgspec in one pass
+    (records become components, referred to by `$ref`)."""
+
+    def __init__(self, operations: list[Operation]) -> None:
+        types: list[Any] = []
+        for op in operations:
+            types += [param.type for param in op.query]
+            types += [record for record in (op.body, op.response) if record is not None]
+        unique = list(dict.fromkeys(types))  # Annotated types and records are hashable
+        schemas, self.components = schema_components(unique)
+        for component in self.components.values():
+            if component.get("required") == []:  # valid, but some OpenAPI tools read it as a mistake
+                del component["required"]
+        self._by_type = dict(zip(unique, schemas, strict=True))
+
+    def of(self, type_: Any) -> dict[str, Any]:
+        return dict(self._by_type[type_])
+
+
+def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
         for name in _PATH_PARAM.findall(op.path)
     ]
     for param in op.query:
-        schema = param.spec.schema(defs)
+        schema = schemas.of(param.type)
         if param.default is not None:
             schema["default"] = param.default
         entry: dict[str, Any] = {
@@ -69,7 +90,7 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
         parameters.append(entry)
     success = {
         "description": op.responses.get(op.status, "OK" if op.status == 200 else "Created"),
-        "content": _json(op.response.json_schema(defs) if op.response else {"type": "object"}),
+        "content": _json(schemas.of(op.response) if op.response else {"type": "object"}),
     }
     responses: dict[str, Any] = {str(op.status): success}
     for status, text in op.responses.items():
@@ -88,7 +109,7 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
     if parameters:
         operation["parameters"] = parameters
     if op.body is not None:
-        content = _json(op.body.json_schema(defs))
+        content = _json(schemas.of(op.body))
         if op.example is not None:
             content["application/json"]["example"] = op.example
         operation["requestBody"] = {"required": True, "content": content}
@@ -99,18 +120,18 @@ def _operation(op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document of the routes registered so far."""
-    defs: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    schemas = _Schemas(OPERATIONS)
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         path = _PATH_PARAM.sub(r"{\1}", op.path)
-        paths.setdefault(path, {})[op.method.lower()] = _operation(op, defs)
+        paths.setdefault(path, {})[op.method.lower()] = _operation(op, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": __version__, "description": DESCRIPTION},
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": dict(sorted(defs.items())),
+            "schemas": dict(sorted({**schemas.components, "Error": ERROR_SCHEMA}.items())),
             "securitySchemes": {
                 "apiKey": {
                     "type": "http",

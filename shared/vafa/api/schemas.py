@@ -1,18 +1,16 @@
-"""Request and response bodies of the HTTP API; the OpenAPI document is generated from these."""
+"""Request and response bodies of the HTTP API, declared once: the routes check requests against these
+and the OpenAPI document is generated from them (`vafa.records`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from vafa.customers import CLIENT_ID, BirthdayIn, ProfileIn
-from vafa.model import AnyJson, Bool, Choice, Int, Items, Mapping, Model, Num, Str, field
-from vafa.program import MAX_MONEY, MONEY, public_url, single_line
+from msgspec import field
+
+from vafa.customers import BirthdayIn, ClientId, ProfileIn
+from vafa.program import MAX_MONEY, Money, PublicUrl, SingleLine
+from vafa.records import Check, Meta, Record, whole
 from vafa.timeutil import parse_outside_instant
-
-POSITIVE_MONEY = Int(ge=1, le=MAX_MONEY)
-# Made and kept by the shop's snippet in the browser (localStorage).
-VISITOR_ID = Str(min_length=8, max_length=64, pattern=r"[A-Za-z0-9_-]+")
-TEXT = Str(min_length=1, max_length=1000)
 
 
 def _instant(value: str) -> str:
@@ -21,419 +19,418 @@ def _instant(value: str) -> str:
     return value
 
 
+PositiveMoney = Annotated[int, Meta(ge=1, le=MAX_MONEY)]
+# Made and kept by the shop's snippet in the browser (localStorage).
+VisitorId = Annotated[str, Meta(min_length=8, max_length=64, pattern=whole("[A-Za-z0-9_-]+"))]
+Text = Annotated[str, Meta(min_length=1, max_length=1000)]
+Instant = Annotated[str, Meta(max_length=64), Check(_instant)]
+Url = Annotated[PublicUrl, Meta(max_length=2000)]
+
+
 class CustomerIn(ProfileIn):
     """Body of `PUT /v1/customers/{customer_id}`: fields left out stay as they are, `null` clears one."""
 
 
-class PurchaseIn(Model):
+class PurchaseIn(Record):
     """Body of `POST /v1/purchases`."""
 
-    order_id: str = field(CLIENT_ID)
-    customer_id: str = field(CLIENT_ID)
-    amount: int = field(MONEY, description="Integer amount in the smallest unit")
-    occurred_at: str | None = field(
-        Str(max_length=64), None, after=_instant, description="ISO-8601 with offset; default now"
-    )
-    customer: ProfileIn | None = field(
-        ProfileIn, None, description="Profile fields to save with the purchase"
-    )
-    cart_id: str | None = field(CLIENT_ID, None, description="The cart this order converts")
+    order_id: ClientId
+    customer_id: ClientId
+    amount: Annotated[Money, Meta(description="Integer amount in the smallest unit")]
+    occurred_at: Annotated[Instant | None, Meta(description="ISO-8601 with offset; default now")] = None
+    customer: Annotated[ProfileIn | None, Meta(description="Profile fields to save with the purchase")] = None
+    cart_id: Annotated[ClientId | None, Meta(description="The cart this order converts")] = None
 
 
-class RefundIn(Model):
+class RefundIn(Record):
     """Body of `POST /v1/purchases/{order_id}/refunds`."""
 
-    refund_id: str = field(CLIENT_ID)
-    amount: int | None = field(POSITIVE_MONEY, None, description="Part of the order; whole order if left out")
+    refund_id: ClientId
+    amount: Annotated[
+        PositiveMoney | None, Meta(description="Part of the order; whole order if left out")
+    ] = None
 
 
-class RedemptionIn(Model):
+class RedemptionIn(Record):
     """Body of `POST /v1/redemptions`."""
 
-    redemption_id: str = field(CLIENT_ID)
-    customer_id: str = field(CLIENT_ID)
-    amount: int = field(POSITIVE_MONEY, description="Integer amount, at least 1")
-    order_id: str | None = field(CLIENT_ID, None)
+    redemption_id: ClientId
+    customer_id: ClientId
+    amount: Annotated[PositiveMoney, Meta(description="Integer amount, at least 1")]
+    order_id: ClientId | None = None
 
 
-class CartLine(Model):
-    sku: str | None = field(Str(max_length=128), None)
-    name: str | None = field(Str(max_length=300), None)
-    quantity: int = field(Int(ge=1, le=100_000), 1)
-    price: int = field(MONEY, 0)
+class CartLine(Record):
+    sku: Annotated[str, Meta(max_length=128)] | None = None
+    name: Annotated[str, Meta(max_length=300)] | None = None
+    quantity: Annotated[int, Meta(ge=1, le=100_000)] = 1
+    price: Money = 0
 
 
-class CartIn(Model):
+class CartIn(Record):
     """Body of `PUT /v1/carts/{cart_id}`: the cart as it stands now."""
 
-    customer_id: str = field(CLIENT_ID)
-    items: list[CartLine] = field(Items(CartLine.nested(), max_length=200), factory=list)
-    total: int = field(MONEY)
-    url: str | None = field(Str(max_length=2000), None, after=public_url)
+    customer_id: ClientId
+    items: Annotated[list[CartLine], Meta(max_length=200)] = field(default_factory=list)
+    total: Money
+    url: Url | None = None
 
 
-class PushKeys(Model):
-    p256dh: str = field(Str(min_length=40, max_length=200))
-    auth: str = field(Str(min_length=10, max_length=100))
+class PushKeys(Record):
+    p256dh: Annotated[str, Meta(min_length=40, max_length=200)]
+    auth: Annotated[str, Meta(min_length=10, max_length=100)]
 
 
-class PushSubscriptionIn(Model):
+class PushSubscriptionIn(Record):
     """`PushSubscription.toJSON()` plus who it belongs to: the customer its token names, or a visitor."""
 
-    customer_id: str | None = field(
-        CLIENT_ID, None, description="Needs the customer's X-Customer-Token; without one, 401"
-    )
-    visitor_id: str | None = field(
-        VISITOR_ID, None, description="The snippet's visitor id; required when no customer token is sent"
-    )
-    endpoint: str = field(Str(max_length=2000))
-    keys: PushKeys = field(PushKeys)
-    expirationTime: int | None = field(Int(), None)
+    customer_id: Annotated[
+        ClientId | None, Meta(description="Needs the customer's X-Customer-Token; without one, 401")
+    ] = None
+    visitor_id: Annotated[
+        VisitorId | None,
+        Meta(description="The snippet's visitor id; required when no customer token is sent"),
+    ] = None
+    endpoint: Annotated[str, Meta(max_length=2000)]
+    keys: PushKeys
+    expirationTime: int | None = None
 
 
-class FeedbackIn(Model):
-    score: int = field(Int(ge=0, le=10))
-    comment: str | None = field(Str(max_length=2000), None)
+class FeedbackIn(Record):
+    score: Annotated[int, Meta(ge=0, le=10)]
+    comment: Annotated[str, Meta(max_length=2000)] | None = None
 
 
-class CampaignTemplate(Model, extra="forbid"):
-    fa: str | None = field(TEXT, None)
-    en: str | None = field(TEXT, None)
+class CampaignTemplate(Record, forbid_unknown_fields=True):
+    fa: Text | None = None
+    en: Text | None = None
 
     def check_model(self) -> None:
         if self.fa is None and self.en is None:
             raise ValueError("give the text in at least one language (fa, en)")
 
 
-class CampaignIn(Model):
+class CampaignIn(Record):
     """Body of `POST /v1/campaigns`."""
 
-    campaign_id: str = field(CLIENT_ID)
-    name: str = field(Str(min_length=1, max_length=200), after=single_line)
-    segment: Any = field(
-        AnyJson(), description='A named segment ("at_risk") or {"name"?, filters…}; see GET /v1/segments'
-    )
-    channel: str | None = field(
-        Choice("sms", "email", "push"),
-        None,
-        description="One channel; the program's channel_order when left out",
-    )
-    template: CampaignTemplate = field(CampaignTemplate)
-    send_at: str | None = field(
-        Str(max_length=64), None, after=_instant, description="ISO-8601 with offset; default now"
-    )
-    url: str | None = field(
-        Str(max_length=2000), None, after=public_url, description="Where the message's tracked {link} leads"
-    )
+    campaign_id: ClientId
+    name: Annotated[SingleLine, Meta(min_length=1, max_length=200)]
+    # A name or an object of filters: `vafa.insight.segments.definition` reads it and names its fields.
+    segment: Annotated[
+        Any,
+        Meta(description='A named segment ("at_risk") or {"name"?, filters…}; see GET /v1/segments'),
+    ]
+    channel: Annotated[
+        Literal["sms", "email", "push"] | None,
+        Meta(description="One channel; the program's channel_order when left out"),
+    ] = None
+    template: CampaignTemplate
+    send_at: Annotated[Instant | None, Meta(description="ISO-8601 with offset; default now")] = None
+    url: Annotated[Url | None, Meta(description="Where the message's tracked {link} leads")] = None
+
+    def check_model(self) -> None:
+        if self.segment is None:
+            raise ValueError("segment: must not be null")
 
 
-class SegmentPreviewIn(Model):
-    segment: Any = field(AnyJson(), description="A named segment or an object of filters")
+class SegmentPreviewIn(Record):
+    segment: Annotated[Any, Meta(description="A named segment or an object of filters")]
+
+    def check_model(self) -> None:
+        if self.segment is None:
+            raise ValueError("segment: must not be null")
 
 
-class SessionIn(Model):
-    token: str = field(Str(min_length=1, max_length=2000))
+class SessionIn(Record):
+    token: Annotated[str, Meta(min_length=1, max_length=2000)]
 
 
 # Responses: documentation of what the routes return (tests check the answers against these).
 
-
-class ExpiringLot(Model):
-    amount: int = field(Int())
-    expires_at: str = field(Str())
+Count = Annotated[int, Meta(ge=0)]
+MaybeText = str | None
 
 
-class ConsentOut(Model):
-    sms: bool = field(Bool())
-    email: bool = field(Bool())
-    push: bool = field(Bool())
+def _doc(description: str) -> Meta:
+    return Meta(description=description)
 
 
-def _text(description: str | None = None) -> Any:
-    return field(Str(), description=description)
+class ExpiringLot(Record):
+    amount: int
+    expires_at: str
 
 
-def _maybe_text(description: str | None = None) -> Any:
-    return field(Str(), nullable=True, description=description)
+class ConsentOut(Record):
+    sms: bool
+    email: bool
+    push: bool
 
 
-class CustomerOut(Model):
-    customer_id: str = _text()
-    phone: str | None = _maybe_text("E.164")
-    email: str | None = _maybe_text()
-    name: str | None = _maybe_text()
-    locale: str | None = _maybe_text()
-    birthday: BirthdayIn | None = field(BirthdayIn, nullable=True)
-    consent: ConsentOut = field(ConsentOut)
-    balance: int = field(Int())
-    purchases_count: int = field(Int())
-    total_spent: int = field(Int())
-    first_purchase_at: str | None = _maybe_text()
-    last_purchase_at: str | None = _maybe_text()
-    expiring: list[ExpiringLot] = field(Items(ExpiringLot.nested()))
-    created_at: str = _text()
-    updated_at: str = _text()
+class CustomerOut(Record):
+    customer_id: str
+    phone: Annotated[MaybeText, _doc("E.164")]
+    email: MaybeText
+    name: MaybeText
+    locale: MaybeText
+    birthday: BirthdayIn | None
+    consent: ConsentOut
+    balance: int
+    purchases_count: int
+    total_spent: int
+    first_purchase_at: MaybeText
+    last_purchase_at: MaybeText
+    expiring: list[ExpiringLot]
+    created_at: str
+    updated_at: str
 
 
-class CustomerList(Model):
-    items: list[CustomerOut] = field(Items(CustomerOut.nested()))
-    next_cursor: str | None = _maybe_text()
+class CustomerList(Record):
+    items: list[CustomerOut]
+    next_cursor: MaybeText
 
 
-class LedgerEntryOut(Model):
-    type: str = field(Choice("earn", "redeem", "expire", "reverse", "gift", "adjust"))
-    amount: int = field(Int(), description="Signed: credits positive, debits negative")
-    balance_after: int = field(Int())
-    at: str = _text()
-    ref: str = _text()
-    recorded_at: str = _text()
+class LedgerEntryOut(Record):
+    type: Literal["earn", "redeem", "expire", "reverse", "gift", "adjust"]
+    amount: Annotated[int, _doc("Signed: credits positive, debits negative")]
+    balance_after: int
+    at: str
+    ref: str
+    recorded_at: str
 
 
-class LedgerPage(Model):
-    items: list[LedgerEntryOut] = field(Items(LedgerEntryOut.nested()))
-    next_cursor: str | None = _maybe_text("Pass back as `cursor` for the next page")
+class LedgerPage(Record):
+    items: list[LedgerEntryOut]
+    next_cursor: Annotated[MaybeText, _doc("Pass back as `cursor` for the next page")]
 
 
-class PurchaseOut(Model):
-    order_id: str = _text()
-    customer_id: str = _text()
-    amount: int = field(Int())
-    occurred_at: str = _text()
-    cashback_earned: int = field(Int())
-    cashback_expires_at: str | None = _maybe_text()
-    balance: int = field(Int())
+class PurchaseOut(Record):
+    order_id: str
+    customer_id: str
+    amount: int
+    occurred_at: str
+    cashback_earned: int
+    cashback_expires_at: MaybeText
+    balance: int
 
 
-class RefundOut(Model):
-    refund_id: str = _text()
-    order_id: str = _text()
-    amount: int = field(Int())
-    cashback_reversed: int = field(Int(), description="Cashback actually taken back from the balance")
-    cashback_unrecovered: int = field(Int(), description="Cashback owed back but already spent or expired")
-    balance: int = field(Int())
+class RefundOut(Record):
+    refund_id: str
+    order_id: str
+    amount: int
+    cashback_reversed: Annotated[int, _doc("Cashback actually taken back from the balance")]
+    cashback_unrecovered: Annotated[int, _doc("Cashback owed back but already spent or expired")]
+    balance: int
 
 
-class RedemptionOut(Model):
-    redemption_id: str = _text()
-    customer_id: str = _text()
-    amount: int = field(Int())
-    order_id: str | None = _maybe_text()
-    balance: int = field(Int())
+class RedemptionOut(Record):
+    redemption_id: str
+    customer_id: str
+    amount: int
+    order_id: MaybeText
+    balance: int
 
 
-class VapidKeyOut(Model):
-    public_key: str = _text()
+class VapidKeyOut(Record):
+    public_key: str
 
 
-class NotificationOut(Model):
-    kind: str = _text()
-    channel: str | None = _maybe_text()
-    status: str = field(Choice("queued", "sending", "sent", "failed", "suppressed"))
-    reason: str | None = _maybe_text()
-    at: str = _text()
-    body: str | None = _maybe_text()
-    notification_id: str = _text()
-    ref: str | None = _maybe_text()
-    campaign_id: str | None = _maybe_text()
-    sent_at: str | None = _maybe_text()
-    clicked_at: str | None = _maybe_text()
-    cost: int | None = field(
-        Int(),
-        nullable=True,
-        description="What the gateway charged, in rials; null where the channel reports none",
-    )
+class NotificationOut(Record):
+    kind: str
+    channel: MaybeText
+    status: Literal["queued", "sending", "sent", "failed", "suppressed"]
+    reason: MaybeText
+    at: str
+    body: MaybeText
+    notification_id: str
+    ref: MaybeText
+    campaign_id: MaybeText
+    sent_at: MaybeText
+    clicked_at: MaybeText
+    cost: Annotated[
+        int | None, _doc("What the gateway charged, in rials; null where the channel reports none")
+    ]
 
 
-class NotificationPage(Model):
-    items: list[NotificationOut] = field(Items(NotificationOut.nested()))
-    next_cursor: str | None = _maybe_text()
+class NotificationPage(Record):
+    items: list[NotificationOut]
+    next_cursor: MaybeText
 
 
-class CartOut(Model):
-    cart_id: str = _text()
-    customer_id: str = _text()
-    total: int = field(Int())
-    items: list[CartLine] = field(Items(CartLine.nested()))
-    url: str | None = _maybe_text()
-    updated_at: str = _text()
-    reminder_due_at: str | None = _maybe_text("When the abandoned-cart reminder is due; null once closed")
+class CartOut(Record):
+    cart_id: str
+    customer_id: str
+    total: int
+    items: list[CartLine]
+    url: MaybeText
+    updated_at: str
+    reminder_due_at: Annotated[MaybeText, _doc("When the abandoned-cart reminder is due; null once closed")]
 
 
-class SubscribedOut(Model):
-    customer_id: str | None = _maybe_text("The customer the token named; null when anonymous")
-    visitor_id: str | None = _maybe_text()
-    subscribed: bool = field(Bool())
+class SubscribedOut(Record):
+    customer_id: Annotated[MaybeText, _doc("The customer the token named; null when anonymous")]
+    visitor_id: MaybeText
+    subscribed: bool
 
 
-class CustomerTokenIn(Model):
-    ttl_minutes: int = field(Int(ge=1, le=1440), 60, description="Minutes the token lives (default 60)")
+class CustomerTokenIn(Record):
+    ttl_minutes: Annotated[int, Meta(ge=1, le=1440), _doc("Minutes the token lives (default 60)")] = 60
 
 
-class CustomerTokenOut(Model):
-    token: str = _text("Send as X-Customer-Token with X-Site-Key from the customer's browser")
-    expires_at: str = _text()
+class CustomerTokenOut(Record):
+    token: Annotated[str, _doc("Send as X-Customer-Token with X-Site-Key from the customer's browser")]
+    expires_at: str
 
 
-class SmsReplyOut(Model):
-    action: str = field(Choice("opt_out", "opt_in", "none"), description="What the reply asked for")
-    customers: list[str] = field(Items(Str()), description="Customer ids whose SMS consent changed")
-    at: str = _text()
+class SmsReplyOut(Record):
+    action: Annotated[Literal["opt_out", "opt_in", "none"], _doc("What the reply asked for")]
+    customers: Annotated[list[str], _doc("Customer ids whose SMS consent changed")]
+    at: str
 
 
-class FeedbackOut(Model):
-    order_id: str = _text()
-    score: int = field(Int(ge=0, le=10))
-    comment: str | None = _maybe_text()
-    at: str = _text()
+class FeedbackOut(Record):
+    order_id: str
+    score: Annotated[int, Meta(ge=0, le=10)]
+    comment: MaybeText
+    at: str
 
 
-class SessionOut(Model):
-    session: str = _text("Send as `Authorization: Bearer <session>`; read-only")
-    merchant_id: str = _text()
-    expires_at: str = _text()
+class SessionOut(Record):
+    session: Annotated[str, _doc("Send as `Authorization: Bearer <session>`; read-only")]
+    merchant_id: str
+    expires_at: str
 
 
-def _count(description: str | None = None) -> Any:
-    return field(Int(ge=0), description=description)
+class HoldoutSample(Record):
+    messaged: Count
+    holdout: Count
 
 
-class HoldoutSample(Model):
-    messaged: int = _count()
-    holdout: int = _count()
-
-
-class OutcomeOut(Model):
+class OutcomeOut(Record):
     """What one message kind or campaign brought, as of the last metrics run."""
 
-    sent: int = _count()
-    suppressed: int = _count()
-    failed: int = _count()
-    clicked: int = _count()
-    converted: int = _count("Messaged customers who bought within the attribution window")
-    revenue: int = _count("Their purchases in that window")
-    holdout_lift: float | None = field(
-        Num(), nullable=True, description="Return rate of the messaged minus the holdout's; null without both"
-    )
-    holdout_sample: HoldoutSample = field(HoldoutSample)
-    cost: int = _count("What the gateways charged for these messages, in rials (where they report it)")
-    revenue_per_cost: float | None = field(
-        Num(), nullable=True, description="revenue / cost; null while nothing was charged"
-    )
+    sent: Count
+    suppressed: Count
+    failed: Count
+    clicked: Count
+    converted: Annotated[Count, _doc("Messaged customers who bought within the attribution window")]
+    revenue: Annotated[Count, _doc("Their purchases in that window")]
+    holdout_lift: Annotated[
+        float | None, _doc("Return rate of the messaged minus the holdout's; null without both")
+    ]
+    holdout_sample: HoldoutSample
+    cost: Annotated[
+        Count, _doc("What the gateways charged for these messages, in rials (where they report it)")
+    ]
+    revenue_per_cost: Annotated[float | None, _doc("revenue / cost; null while nothing was charged")]
 
 
 class CampaignOut(OutcomeOut):
     """A campaign, its state and its results."""
 
-    campaign_id: str = _text()
-    name: str = _text()
-    segment: dict[str, Any] = field(
-        Mapping(AnyJson()), description="The segment as stored: a name and filters"
-    )
-    channel: str | None = field(Choice("sms", "email", "push"), nullable=True)
-    template: dict[str, str] = field(Mapping(Str()))
-    url: str | None = _maybe_text()
-    send_at: str = _text()
-    status: str = field(Choice("scheduled", "sending", "sent", "canceled"))
-    created_at: str = _text()
-    started_at: str | None = _maybe_text()
-    finished_at: str | None = _maybe_text()
-    canceled_at: str | None = _maybe_text()
-    audience: int | None = field(
-        Int(ge=0), nullable=True, description="Customers in the segment when it went out"
-    )
-    queued: int = _count()
-    holdout: int = _count("Customers held back to measure the lift")
+    campaign_id: str
+    name: str
+    segment: Annotated[dict[str, Any], _doc("The segment as stored: a name and filters")]
+    channel: Literal["sms", "email", "push"] | None
+    template: dict[str, str]
+    url: MaybeText
+    send_at: str
+    status: Literal["scheduled", "sending", "sent", "canceled"]
+    created_at: str
+    started_at: MaybeText
+    finished_at: MaybeText
+    canceled_at: MaybeText
+    audience: Annotated[Count | None, _doc("Customers in the segment when it went out")]
+    queued: Count
+    holdout: Annotated[Count, _doc("Customers held back to measure the lift")]
 
 
-class CampaignList(Model):
-    items: list[CampaignOut] = field(Items(CampaignOut.nested()))
-    next_cursor: str | None = _maybe_text()
+class CampaignList(Record):
+    items: list[CampaignOut]
+    next_cursor: MaybeText
 
 
-class SegmentSize(Model):
-    name: str = _text()
-    size: int = _count()
-    description: str = _text()
+class SegmentSize(Record):
+    name: str
+    size: Count
+    description: str
 
 
-class RfmScores(Model):
+class RfmScores(Record):
     """Customers per score (1-5) of recency, frequency and monetary value."""
 
-    recency: dict[str, int] = field(Mapping(Int(ge=0)))
-    frequency: dict[str, int] = field(Mapping(Int(ge=0)))
-    monetary: dict[str, int] = field(Mapping(Int(ge=0)))
+    recency: dict[str, Count]
+    frequency: dict[str, Count]
+    monetary: dict[str, Count]
 
 
-class SegmentsOut(Model):
-    customers: int = _count()
-    cycle_days: int = _count("The shop's typical days between purchases, which scales recency")
-    items: list[SegmentSize] = field(Items(SegmentSize.nested()))
-    scores: RfmScores = field(RfmScores)
-    as_of: str = _text()
+class SegmentsOut(Record):
+    customers: Count
+    cycle_days: Annotated[Count, _doc("The shop's typical days between purchases, which scales recency")]
+    items: list[SegmentSize]
+    scores: RfmScores
+    as_of: str
 
 
-class ConsentCounts(Model):
-    sms: int = _count()
-    email: int = _count()
-    push: int = _count()
+class ConsentCounts(Record):
+    sms: Count
+    email: Count
+    push: Count
 
 
-class SegmentPreviewOut(Model):
-    segment: dict[str, Any] = field(Mapping(AnyJson()))
-    size: int = _count()
-    with_consent: ConsentCounts = field(ConsentCounts)
-    by_segment: dict[str, int] = field(Mapping(Int(ge=0)))
-    as_of: str = _text()
+class SegmentPreviewOut(Record):
+    segment: dict[str, Any]
+    size: Count
+    with_consent: ConsentCounts
+    by_segment: dict[str, Count]
+    as_of: str
 
 
-class CustomerCounts(Model):
-    total: int = _count()
-    new: int = _count()
-    active_30d: int = _count()
-    active_90d: int = _count()
-    churned: int = _count()
+class CustomerCounts(Record):
+    total: Count
+    new: Count
+    active_30d: Count
+    active_90d: Count
+    churned: Count
 
 
-class GapsOut(Model):
-    median: float = field(Num(), description="Median days between a customer's purchases")
-    histogram: list[list[int]] = field(
-        Items(Items(Int())), description="[from_day, to_day, count] buckets of days between purchases"
-    )
+class GapsOut(Record):
+    median: Annotated[float, _doc("Median days between a customer's purchases")]
+    histogram: Annotated[list[list[int]], _doc("[from_day, to_day, count] buckets of days between purchases")]
 
 
-class CohortOut(Model):
-    cohort: str = _text("First-purchase month, YYYY-MM")
-    size: int = _count()
-    retention: list[float] = field(Items(Num()), description="Share still buying in each month after")
+class CohortOut(Record):
+    cohort: Annotated[str, _doc("First-purchase month, YYYY-MM")]
+    size: Count
+    retention: Annotated[list[float], _doc("Share still buying in each month after")]
 
 
-class WalletTotals(Model):
-    earned: int = _count()
-    redeemed: int = _count()
-    expired: int = _count()
-    reversed: int = _count()
-    gifted: int = _count()
-    outstanding: int = _count()
+class WalletTotals(Record):
+    earned: Count
+    redeemed: Count
+    expired: Count
+    reversed: Count
+    gifted: Count
+    outstanding: Count
 
 
-class MetricsOut(Model):
+class MetricsOut(Record):
     """Retention metrics for the range, as of the last metrics run."""
 
-    as_of: str | None = _maybe_text("When the metrics run last ran; null before its first run")
-    from_: str = field(Str(), alias="from")
-    to: str = _text()
-    customers: CustomerCounts = field(CustomerCounts)
-    repeat_purchase_rate: float = field(Num())
-    purchase_funnel: list[int] = field(Items(Int(ge=0)), description="Customers with at least i+1 purchases")
-    return_rate: dict[str, float] = field(Mapping(Num()), description="Share returning within 30d, 60d, 90d")
-    orders: int = _count()
-    revenue: int = _count()
-    average_order_value: int = _count()
-    purchase_frequency: float = field(Num())
-    lifetime_value: int = _count()
-    predicted_lifetime_value: int = _count()
-    days_between_purchases: GapsOut = field(GapsOut)
-    cohorts: list[CohortOut] = field(Items(CohortOut.nested()))
-    wallet: WalletTotals = field(WalletTotals)
-    messages: dict[str, OutcomeOut] = field(Mapping(OutcomeOut.nested()), description="Per message kind")
-    campaigns: dict[str, OutcomeOut] = field(Mapping(OutcomeOut.nested()), description="Per campaign id")
+    as_of: Annotated[MaybeText, _doc("When the metrics run last ran; null before its first run")]
+    from_: str = field(name="from")
+    to: str
+    customers: CustomerCounts
+    repeat_purchase_rate: float
+    purchase_funnel: Annotated[list[Count], _doc("Customers with at least i+1 purchases")]
+    return_rate: Annotated[dict[str, float], _doc("Share returning within 30d, 60d, 90d")]
+    orders: Count
+    revenue: Count
+    average_order_value: Count
+    purchase_frequency: float
+    lifetime_value: Count
+    predicted_lifetime_value: Count
+    days_between_purchases: GapsOut
+    cohorts: list[CohortOut]
+    wallet: WalletTotals
+    messages: Annotated[dict[str, OutcomeOut], _doc("Per message kind")]
+    campaigns: Annotated[dict[str, OutcomeOut], _doc("Per campaign id")]

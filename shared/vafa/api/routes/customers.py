@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -19,9 +19,9 @@ from vafa.api.schemas import (
 )
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
-from vafa.model import Str
 from vafa.phones import InvalidPhone, normalize_phone
 from vafa.profiles import find_by_phone, read_customer, upsert_customer
+from vafa.records import Meta
 from vafa.store import keys as k
 from vafa.wallet.store import ledger_page
 
@@ -102,7 +102,11 @@ def get_customer(customer_id: str) -> dict[str, Any]:
     "/v1/customers",
     tag="Customers",
     summary="Look customers up by phone, in any form",
-    query=(Param("phone", Str(max_length=40), required=True, description="Any form a shop types"),),
+    query=(
+        Param(
+            "phone", Annotated[str, Meta(max_length=40)], required=True, description="Any form a shop types"
+        ),
+    ),
     response=CustomerList,
 )
 def list_customers(phone: str) -> dict[str, Any]:

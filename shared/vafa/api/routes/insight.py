@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
@@ -11,10 +11,11 @@ from vafa.api.binding import Param, route
 from vafa.api.context import merchant_id, request_time
 from vafa.api.schemas import MetricsOut
 from vafa.errors import ValidationFailed
-from vafa.model import Str
+from vafa.records import Meta
 
 router = APIGatewayHttpRouter()
 DATE = r"^\d{4}-\d{2}-\d{2}$"
+DAY = Annotated[str, Meta(max_length=40)]  # read by `_day`, which names the parameter when it is no date
 
 
 def _day(value: str | None, field: str, default: date) -> date:
@@ -34,8 +35,8 @@ def _day(value: str | None, field: str, default: date) -> date:
     summary="Retention metrics for a date range, as of the last run",
     response=MetricsOut,
     query=(
-        Param("from", Str(max_length=40), argument="from_", description="First day, YYYY-MM-DD"),
-        Param("to", Str(max_length=40), description="Last day, YYYY-MM-DD; default today"),
+        Param("from", DAY, argument="from_", description="First day, YYYY-MM-DD"),
+        Param("to", DAY, description="Last day, YYYY-MM-DD; default today"),
     ),
 )
 def get_metrics(from_: str | None, to: str | None) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from vafa.api.binding import failure, read_json, route
 from vafa.api.context import merchant_id, programs, request_time
 from vafa.errors import ValidationFailed
-from vafa.model import ValidationError
 from vafa.program import Program, merge_update
+from vafa.records import ValidationError
 
 router = APIGatewayHttpRouter()
 

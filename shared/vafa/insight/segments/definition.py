@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import jdatetime
 
 from vafa.calendars import Birthday, next_occurrence
 from vafa.errors import ValidationFailed
 from vafa.insight.segments.rfm import SEGMENTS, Member, segment_of
-from vafa.model import Choice, Int, Model, Str, ValidationError, field
-from vafa.program import MONEY
+from vafa.program import Money
+from vafa.records import Check, Meta, Record, ValidationError, convert
 from vafa.timeutil import iso, parse_instant
 
-COUNT = Int(ge=0, le=1_000_000)
+Count = Annotated[int, Meta(ge=0, le=1_000_000)]
 NAMES = ("all", *SEGMENTS)
+if TYPE_CHECKING:
+    SegmentName = str
+else:  # the names come from the RFM module; a Literal of a tuple is a Literal of its members
+    SegmentName = Literal[NAMES]
 
 
 def _moment(value: str) -> str:
@@ -28,25 +32,25 @@ def _moment(value: str) -> str:
     return iso(parse_instant(value))
 
 
-class SegmentDef(Model, extra="forbid"):
+# A date or an instant, kept as the instant (UTC) it compares customers' purchase times with.
+Moment = Annotated[str, Meta(max_length=64, description="Date or instant"), Check(_moment)]
+
+
+class SegmentDef(Record, forbid_unknown_fields=True):
     """`"at_risk"` is short for `{"name": "at_risk"}`; every field given must hold."""
 
-    name: str = field(Choice(*NAMES), "all")
-    last_purchase_before: str | None = field(
-        Str(max_length=64), None, after=_moment, description="Date or instant"
-    )
-    last_purchase_after: str | None = field(
-        Str(max_length=64), None, after=_moment, description="Date or instant"
-    )
-    min_purchases: int | None = field(COUNT, None)
-    max_purchases: int | None = field(COUNT, None)
-    min_total_spent: int | None = field(MONEY, None)
-    max_total_spent: int | None = field(MONEY, None)
-    min_balance: int | None = field(MONEY, None)
-    max_balance: int | None = field(MONEY, None)
-    birthday_month: int | None = field(Int(ge=1, le=12), None)
-    birthday_calendar: str = field(Choice("jalali", "gregorian"), "jalali")
-    consent: str | None = field(Choice("sms", "email", "push"), None)
+    name: SegmentName = "all"
+    last_purchase_before: Moment | None = None
+    last_purchase_after: Moment | None = None
+    min_purchases: Count | None = None
+    max_purchases: Count | None = None
+    min_total_spent: Money | None = None
+    max_total_spent: Money | None = None
+    min_balance: Money | None = None
+    max_balance: Money | None = None
+    birthday_month: Annotated[int, Meta(ge=1, le=12)] | None = None
+    birthday_calendar: Literal["jalali", "gregorian"] = "jalali"
+    consent: Literal["sms", "email", "push"] | None = None
 
     def matches(self, member: Member, now: datetime, cycle_days: int) -> bool:
         if self.name != "all" and segment_of(member, now, cycle_days) != self.name:
@@ -96,9 +100,9 @@ def parse_segment(value: Any, field: str = "segment") -> SegmentDef:
     if not isinstance(value, dict):
         raise ValidationFailed("segment must be a segment name or an object of filters", field=field)
     try:
-        return SegmentDef.model_validate(value)
+        segment: SegmentDef = convert(value, SegmentDef, (field,))
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        named = f"{field}.{where}" if where else field
+        named = ".".join(str(p) for p in error["loc"])
         raise ValidationFailed(f"{named}: {error['msg']}", field=named) from None
+    return segment
