@@ -74,57 +74,70 @@ def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:
     return released
 
 
-def run_for_merchant(
-    merchant_id: str, program: Program, now: datetime, outbox: Outbox, budget: Budget | None = None
-) -> dict[str, int]:
-    budget = budget or Unlimited()
-    counts: dict[str, int] = {"released": release_outbox(merchant_id, now, outbox)}
-    decided: dict[str, int] = {}
-    pending: list[tuple[CustomerItem, Candidate]] = []
-    link_base = public_url()
+class Emitter:
+    """What the kinds call once per candidate: `emit(customer, candidate)` collects the message, and
+    the batch is decided when it is full; `flush()` decides what was collected. A kind that moves a
+    cursor or deletes a marker past what it emitted calls `flush()` first, so a run that dies
+    between the two leaves nothing it collected undecided."""
 
-    def flush() -> None:
-        """Decide what was collected. Called when a batch is full, after each kind, after each page of
-        a campaign and before the run stops: whatever a kind handed over is decided in this run."""
-        if not pending:
-            return
-        pairs = list(pending)
-        pending.clear()  # handed over: a failure below must not decide them a second time here
-        for (_, candidate), decision in zip(
-            pairs, decide_batch(merchant_id, program, pairs, now, outbox, link_base), strict=True
-        ):
-            if decision is not None:
-                key = f"{candidate.kind}:{decision.status}"
-                decided[key] = decided.get(key, 0) + 1
+    def __init__(
+        self, merchant_id: str, program: Program, now: datetime, outbox: Outbox, budget: Budget
+    ) -> None:
+        self.merchant_id = merchant_id
+        self.program = program
+        self.now = now
+        self.outbox = outbox
+        self.budget = budget
+        self.link_base = public_url()
+        self.pending: list[tuple[CustomerItem, Candidate]] = []
+        self.decided: dict[str, int] = {}  # "<kind>:<status>" -> messages
 
-    def emit(customer: CustomerItem, candidate: Candidate) -> None:
-        if budget.spent():  # out of time: what is left stays due for the next run
-            flush()
+    def __call__(self, customer: CustomerItem, candidate: Candidate) -> None:
+        if self.budget.spent():  # out of time: what is left stays due for the next run
+            self.flush()
             raise BudgetSpent()
         # The holdout gets nothing the message would have announced, the gift included: otherwise
         # the measured lift of birthday greetings would compare gifted customers with gifted ones.
-        held_out = policy.in_holdout(merchant_id, customer.customer_id, program.holdout_percent)
+        program = self.program
+        held_out = policy.in_holdout(self.merchant_id, customer.customer_id, program.holdout_percent)
         if candidate.kind == "birthday" and candidate.values.get("gift") and not held_out:
             from vafa.wallet.gifts import grant_birthday_gift
 
-            grant_birthday_gift(merchant_id, customer.customer_id, program, candidate.ref, now)
-        pending.append((customer, candidate))
-        if len(pending) >= BATCH:
-            flush()
+            grant_birthday_gift(self.merchant_id, customer.customer_id, program, candidate.ref, self.now)
+        self.pending.append((customer, candidate))
+        if len(self.pending) >= BATCH:
+            self.flush()
 
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        pairs = list(self.pending)
+        self.pending.clear()  # handed over: a failure below must not decide them twice in this run
+        decisions = decide_batch(self.merchant_id, self.program, pairs, self.now, self.outbox, self.link_base)
+        for (_, candidate), decision in zip(pairs, decisions, strict=True):
+            if decision is not None:
+                key = f"{candidate.kind}:{decision.status}"
+                self.decided[key] = self.decided.get(key, 0) + 1
+
+
+def run_for_merchant(
+    merchant_id: str, program: Program, now: datetime, outbox: Outbox, budget: Budget | None = None
+) -> dict[str, int]:
+    counts: dict[str, int] = {"released": release_outbox(merchant_id, now, outbox)}
+    emit = Emitter(merchant_id, program, now, outbox, budget or Unlimited())
     # Kinds take turns at going first, so a run short of time does not always starve the same one.
     turn = int(now.timestamp() // 900) % len(KINDS)
     try:
         for name, find in (*KINDS[turn:], *KINDS[:turn]):
             counts[name] = find(merchant_id, program, now, emit)
-            flush()
-        counts["campaign_customers_read"] = dispatch_due(merchant_id, program, now, emit, flush)
+            emit.flush()
+        counts["campaign_customers_read"] = dispatch_due(merchant_id, program, now, emit, emit.flush)
     except BudgetSpent:
         counts[BUDGET_SPENT] = 1
     finally:
         # A kind that failed midway may already have cleared the due markers of what it collected.
-        flush()
-    counts.update(decided)
+        emit.flush()
+    counts.update(emit.decided)
     return counts
 
 
