@@ -28,7 +28,6 @@ from types import NoneType, UnionType
 from typing import (
     Annotated,
     Any,
-    ClassVar,
     Literal,
     Self,
     TypeVar,
@@ -119,20 +118,23 @@ class RecordMeta(StructMeta):
         return super().__new__(mcls, name, bases, namespace, **kwargs)
 
 
+# The fields of each record class that carry `Check`s, worked out on first use. Not a class attribute:
+# msgspec reads the annotations of every class a record derives from, and in this module (postponed
+# annotations) one would be a string to compile on the first request.
+_PLANS: dict[type, tuple[tuple[str, str, tuple[Check, ...]], ...]] = {}
+
+
 # For type checkers: records take keyword arguments only, as RecordMeta makes them at run time.
 @dataclass_transform(kw_only_default=True, field_specifiers=(msgspec.field,))
 class Record(Struct, metaclass=RecordMeta):
     """A declared record. Subclasses pass `forbid_unknown_fields=True` to refuse keys they do not know
     (by default they are ignored: shops send what their platform has)."""
 
-    # The fields of each record class that carry `Check`s: worked out on first use.
-    _checks: ClassVar[dict[type, tuple[tuple[str, str, tuple[Check, ...]], ...]]] = {}
-
     def __post_init__(self) -> None:
         cls = type(self)
-        plan = Record._checks.get(cls)
+        plan = _PLANS.get(cls)
         if plan is None:
-            plan = Record._checks[cls] = tuple(
+            plan = _PLANS[cls] = tuple(
                 (info.name, info.encode_name, checks)
                 for info in msgspec.structs.fields(cls)
                 if (checks := tuple(m for m in _metadata(info.type) if isinstance(m, Check)))

@@ -1,7 +1,8 @@
 """Request and response bodies of the HTTP API, declared once: the routes check requests against these
 and the OpenAPI document is generated from them (`vafa.records`)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the records' annotations are made once, at import, as
+# objects msgspec reads directly; as strings, the first request would compile and evaluate each one.
 
 from typing import Annotated, Any, Literal
 

@@ -1,6 +1,7 @@
 """A segment definition: a named segment and/or filters, all of which must hold (pure)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the records' annotations are made once, at import, as
+# objects msgspec reads directly; as strings, the first request would compile and evaluate each one.
 
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
