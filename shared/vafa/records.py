@@ -131,6 +131,8 @@ class Record(Struct, metaclass=RecordMeta):
     (by default they are ignored: shops send what their platform has)."""
 
     def __post_init__(self) -> None:
+        # Raises ValidationError naming the field. While decoding, msgspec wraps it in its own error,
+        # keeping it as `__cause__`, and `convert` puts the record's path in front.
         cls = type(self)
         plan = _PLANS.get(cls)
         if plan is None:
