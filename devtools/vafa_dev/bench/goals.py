@@ -133,7 +133,7 @@ def render(parts: Parts) -> list[str]:
                 "Scheduled work per purchase: write units",
                 "61",
                 f"{w.per_purchase('wcu'):.1f}",
-                _at_most(w.per_purchase("wcu"), 20),
+                _at_most(round(w.per_purchase("wcu"), 1), 20),
             ]
         )
         rows.append(["Scheduled work per purchase: read units", "27", f"{w.per_purchase('rcu'):.1f}", "—"])

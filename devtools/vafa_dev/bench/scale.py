@@ -32,7 +32,7 @@ from vafa_dev.local.speedups import fast_stand_in
 
 TARGET_DUE = 10_000
 PILOT = 200
-RUN_BUDGET_SECONDS = 60.0
+RUN_BUDGET_SECONDS = 30.0
 RUN_AT = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)  # 09:30 in Tehran
 REMINDERS = "RemindersFunction"
 
@@ -161,20 +161,23 @@ def run(env: BenchEnvironment) -> Scale:
     from vafa_dev.local.queues import QueueDrainer
 
     sqs = SqsCalls()
-    with sqs.installed(), per_item_rollback(), fast_stand_in():
+    # The copies are written straight into moto, past the request hooks that keep fast_stand_in()'s
+    # index maps current: the runs get their own fast_stand_in(), entered after the seeding.
+    with sqs.installed(), per_item_rollback(), quiet_loggers():
         runner, found, _ = setup(env)
         assert isinstance(runner, ClockedRunner)
         drainer = QueueDrainer(runner, found, env.endpoint)
         runner.handler(REMINDERS)
         for consumer in found:
             runner.handler(consumer.function)
-        with quiet_loggers():
-            _population(env, sqs, runner, drainer, PILOT)
+        _population(env, sqs, runner, drainer, PILOT)
+        with fast_stand_in():
             pilot = _invoke(env, sqs, runner, RUN_AT)
-            drainer.drain()  # the queues are shared by the tables: leave none of the pilot's messages
-            per_message = pilot.seconds / max(PILOT, 1)
-            due = int(min(TARGET_DUE, max(PILOT, RUN_BUDGET_SECONDS / max(per_message, 1e-6))) // 100 * 100)
-            _, items, seed_seconds, idle = _population(env, sqs, runner, drainer, due)
+        drainer.drain()  # the queues are shared by the tables: leave none of the pilot's messages
+        per_message = pilot.seconds / max(PILOT, 1)
+        due = int(min(TARGET_DUE, max(PILOT, RUN_BUDGET_SECONDS / max(per_message, 1e-6))) // 100 * 100)
+        _, items, seed_seconds, idle = _population(env, sqs, runner, drainer, due)
+        with fast_stand_in():
             first = _invoke(env, sqs, runner, RUN_AT)
             repeat = _invoke(env, sqs, runner, RUN_AT + timedelta(minutes=15))
     timeout = env.template.functions[REMINDERS].timeout

@@ -43,7 +43,7 @@ from vafa_dev.local.functions import FunctionRunner
 from vafa_dev.local.rollback import per_item_rollback
 from vafa_dev.local.speedups import fast_stand_in
 
-PURCHASES = 40
+PURCHASES = 30
 STEP_HOURS = 8  # 00:00, 08:00 and 16:00 UTC: two of the three outside Tehran's default quiet hours
 START = datetime(2026, 3, 2, tzinfo=UTC)  # day 0 of the simulation, a Monday
 DRAIN = "senders (queue drain)"
