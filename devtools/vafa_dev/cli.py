@@ -253,7 +253,23 @@ def parser() -> argparse.ArgumentParser:
         "--base-url", "--api-url", dest="base_url", help="the API's base URL (the stack output ApiUrl)"
     )
     link.set_defaults(run=cmd_dashboard_link)
+
+    upgrade = commands.add_parser(
+        "migrate", help="bring a table written by an earlier version to the current data layout (repeatable)"
+    )
+    upgrade.add_argument("--merchant", action="append", help="only this merchant (repeat for more)")
+    upgrade.set_defaults(run=cmd_migrate)
     return root
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from vafa_dev.migrate import migrate
+
+    report = migrate(datetime.now(UTC), args.merchant or None)
+    _print(report.as_dict())
+    if report.skipped:
+        print("Some customers changed during the migration; run it again to finish them.", file=sys.stderr)
+    return 1 if report.skipped else 0
 
 
 def main(argv: list[str] | None = None) -> int:

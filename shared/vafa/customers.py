@@ -12,7 +12,7 @@ from vafa.errors import ValidationFailed
 from vafa.phones import InvalidPhone, normalize_phone
 from vafa.records import UNSET, Check, Meta, Record, UnsetType
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem, LotItem
+from vafa.store.models import CustomerItem
 from vafa.timeutil import iso
 
 CHANNELS = ("sms", "email", "push")
@@ -122,16 +122,17 @@ def apply_profile(
     if profile.birthday is not UNSET:
         if profile.birthday is None:
             item.birthday = None
-            item.DuePK = item.DueSK = None
+            item.ActPK = item.ActSK = None
         else:
             try:
                 parsed = parse_birthday(profile.birthday.calendar, profile.birthday.date, today=now.date())
             except InvalidDate as exc:
                 raise ValidationFailed(str(exc), field=f"{field_prefix}birthday.date") from exc
             item.birthday = parsed.as_dict()
-            # Birthdays are found by calendar month-day, so the index entry never changes year to year.
-            item.DuePK = k.due_pk(item.PK.split("#")[1], "birthday")
-            item.DueSK = f"{parsed.calendar}:{parsed.month:02d}-{parsed.day:02d}#{item.customer_id}"
+            # Birthdays are found by calendar month-day, so the index entry never changes year to year;
+            # on ActivityIndex, as the profile's DueIndex key is its soonest credit expiry.
+            item.ActPK = k.due_pk(item.PK.split("#")[1], "birthday")
+            item.ActSK = f"{parsed.calendar}:{parsed.month:02d}-{parsed.day:02d}#{item.customer_id}"
     if profile.phone is not UNSET:
         item.phone = profile.phone
         merchant_id = item.PK.split("#")[1]
@@ -182,12 +183,14 @@ def _plain(value: Any) -> Any:
     return dict(value)
 
 
-def customer_view(item: CustomerItem, lots: list[LotItem], now: datetime) -> dict[str, Any]:
+def customer_view(item: CustomerItem, now: datetime) -> dict[str, Any]:
     """The customer as the API returns it; `expiring` lists open lots, soonest first."""
+    from vafa.wallet.store import lots_of
+
     consent = {channel: False for channel in CHANNELS}
     consent.update(_plain(item.consent) or {})
     open_lots = sorted(
-        (lot for lot in lots if lot.remaining > 0 and lot.expires_at > iso(now)), key=lambda lot: lot.SK
+        (lot for lot in lots_of(item) if lot.open_at(now)), key=lambda lot: (lot.expires_at, lot.earned_at)
     )
     return {
         "customer_id": item.customer_id,
@@ -202,7 +205,7 @@ def customer_view(item: CustomerItem, lots: list[LotItem], now: datetime) -> dic
         "total_spent": int(item.total_spent),
         "first_purchase_at": item.first_purchase_at,
         "last_purchase_at": item.last_purchase_at,
-        "expiring": [{"amount": int(lot.remaining), "expires_at": lot.expires_at} for lot in open_lots],
+        "expiring": [{"amount": lot.remaining, "expires_at": iso(lot.expires_at)} for lot in open_lots],
         "created_at": item.created_at,
         "updated_at": item.updated_at,
     }

@@ -15,7 +15,7 @@ from vafa.store.models import CustomerItem, Item
 from vafa.store.table import ensure_configured
 from vafa.timeutil import iso
 from vafa.wallet.operations import settle_expired
-from vafa.wallet.store import load_wallet
+from vafa.wallet.store import load_profile
 
 _MAX_PHONE_MATCHES = 20
 
@@ -26,7 +26,7 @@ def upsert_customer(
     """Create the customer or change the fields named; returns (created, customer)."""
     ensure_configured()
     for _ in range(20):
-        current, lots = load_wallet(merchant_id, customer_id)
+        current = load_profile(merchant_id, customer_id)
         created = current is None
         item = current or new_customer(merchant_id, customer_id, program.default_locale, now)
         apply_profile(item, profile, now)
@@ -36,25 +36,22 @@ def upsert_customer(
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 continue  # someone else wrote this customer meanwhile: apply our fields to theirs
             raise
-        return created, customer_view(item, lots, now)
+        return created, customer_view(item, now)
     raise Busy("too many concurrent changes to this customer; retry")
 
 
 def read_customer(merchant_id: str, customer_id: str, now: datetime) -> dict[str, Any]:
     """The customer as of `now`, after settling any credit that expired since the last expiry run."""
-    profile, lots = load_wallet(merchant_id, customer_id)
+    profile = load_profile(merchant_id, customer_id)
     if profile is None:
         raise NotFound(f"customer {customer_id} not found", code="customer_not_found")
     if profile.next_expiry and profile.next_expiry <= iso(now):
         seq_before = int(profile.seq)
-        settle_expired(merchant_id, customer_id, now, loaded=(profile, lots))
-        if int(profile.seq) != seq_before:
-            # Our own write committed and updated `profile` in place; only the expired lots went.
-            lots = [lot for lot in lots if lot.expires_at > iso(now)]
-        else:
-            profile, lots = load_wallet(merchant_id, customer_id)
+        settle_expired(merchant_id, customer_id, now, loaded=profile)
+        if int(profile.seq) == seq_before:  # another writer settled it first: read what they wrote
+            profile = load_profile(merchant_id, customer_id)
             assert profile is not None
-    return customer_view(profile, lots, now)
+    return customer_view(profile, now)
 
 
 def find_by_phone(merchant_id: str, e164: str, now: datetime) -> list[dict[str, Any]]:

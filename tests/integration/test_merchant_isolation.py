@@ -37,8 +37,9 @@ def _purchase(merchant: str, order: str, at: datetime) -> None:
 def test_a_merchant_whose_stored_program_no_longer_checks_is_skipped_and_the_others_run(
     isolated_stack: object,
 ) -> None:
-    broken = create_merchant("broken", NOW).merchant_id
-    healthy = create_merchant("healthy", NOW).merchant_id
+    opened = NOW - timedelta(days=50)  # the shops opened before their customers bought
+    broken = create_merchant("broken", opened).merchant_id
+    healthy = create_merchant("healthy", opened).merchant_id
     earned = NOW - timedelta(days=40)
     _purchase(broken, "o-b", earned)
     _purchase(healthy, "o-h", earned)

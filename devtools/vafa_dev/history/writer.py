@@ -7,9 +7,12 @@ The rows are taken in chunks of `CHUNK`. For each chunk:
    names another customer or amount), so a re-run of the same file reads and writes nothing new.
 2. Each customer's new orders are folded into the profile exactly as the live purchase path
    (`vafa.wallet.operations.record_purchase`) would count them: purchases, total spent, first and
-   last purchase, the purchase times personal win-back reads, the win-back (and, for orders of the
-   last days, feedback) markers, and the ActivityIndex entry for today, so the next metrics run
-   folds the customer in with each order on its own date. Contact fields (phone, email, name,
+   last purchase and the purchase times personal win-back reads. Each order goes on the merchant's
+   timeline under today (ActivityIndex, with the day it happened), as a live purchase recorded today
+   would, so the next metrics run folds it in on its own date. A customer whose history makes them
+   due a win-back gets one marker at that time (the live path needs none: the check reads the
+   timeline win-back-days behind `now`, which an imported order, recorded today, would reach only a
+   month from now). Contact fields (phone, email, name,
    birthday) fill only what the profile does not already have: the shop's live data is newer.
 3. The writes go out as TransactWriteItems of up to 100 items, several customers to a transaction:
    each customer's profile (guarded by the version it read) with its orders (each guarded by
@@ -50,12 +53,13 @@ from vafa.store.models import CustomerItem, DueItem, Item, OrderItem
 from vafa.store.table import connection, ensure_configured
 from vafa.timeutil import iso
 from vafa.wallet.idempotency import request_hash
-from vafa.wallet.store import MAX_TRANSACTION_ITEMS, batch_get
+from vafa.wallet.store import batch_get
 
 from vafa_dev.history.reader import PastOrder, Rejected
 
 CHUNK = 500  # orders read (5 BatchGetItem pages) and folded together
-PER_CUSTOMER = 45  # orders of one customer per transaction: with its markers, well under 100 items
+PER_CUSTOMER = 45  # orders of one customer per transaction: with its profile, well under 100 items
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems
 WORKERS = 4
 RETRIES = 8
 MAX_REPORTED = 1000  # rejected rows listed in the summary (all are counted)
@@ -127,7 +131,7 @@ class _Outcome:
 
 @dataclass
 class _Plan:
-    """One customer's share of a transaction: the profile as it will be, its new orders, its markers."""
+    """One customer's share of a transaction: the profile as it will be, its new orders, its marker."""
 
     profile: CustomerItem
     created: bool
@@ -139,8 +143,9 @@ class _Plan:
         return 1 + len(self.orders) + len(self.markers)
 
 
-def order_item(merchant_id: str, order: PastOrder) -> OrderItem:
-    """The order as the live path stores it (same keys, same index entry), earning nothing."""
+def order_item(merchant_id: str, order: PastOrder, now: datetime) -> OrderItem:
+    """The order as the live path stores it (same keys, on the timeline under `now`), earning nothing:
+    it moved no money, so it has no ledger entries and is not in the customer's ledger."""
     at = iso(order.occurred_at)
     response = {
         "order_id": order.order_id,
@@ -163,8 +168,9 @@ def order_item(merchant_id: str, order: PastOrder) -> OrderItem:
         response=json.dumps(response, ensure_ascii=False),
         refunded_amount=order.refunded_amount,
         fully_refunded=not order.counts,
-        GSI1PK=k.customer_orders_key(merchant_id, order.customer_id),
-        GSI1SK=k.customer_order_sk(at, order.order_id),
+        recorded_at=iso(now),
+        ActPK=k.activity_pk(merchant_id, iso(now)[:10]),
+        ActSK=k.timeline_sk(iso(now), "order", order.customer_id, at),
     )
 
 
@@ -187,13 +193,14 @@ def _missing_fields(profile: CustomerItem, orders: list[PastOrder]) -> ProfileIn
 def fold(
     merchant_id: str, program: Program, profile: CustomerItem, orders: list[PastOrder], now: datetime
 ) -> list[DueItem]:
-    """Count the orders into the profile as live purchases (and refunds) would; returns the markers."""
-    from vafa.wallet.operations import follow_ups
+    """Count the orders into the profile as live purchases (and refunds) would; returns the
+    customer's win-back marker when their history makes one due."""
+    from vafa.messaging.winback import win_back_due_at
+    from vafa.wallet.operations import remember_purchase
 
     fill = _missing_fields(profile, orders)
     if fill is not None:
         apply_profile(profile, fill, now)
-    markers: dict[str, DueItem] = {}
     for order in sorted(orders, key=lambda o: (o.occurred_at, o.order_id)):
         at = iso(order.occurred_at)
         if order.counts:
@@ -203,13 +210,22 @@ def fold(
             profile.first_purchase_at = at
         if not profile.last_purchase_at or at > profile.last_purchase_at:
             profile.last_purchase_at = at
-        for marker in follow_ups(merchant_id, program, profile, order.order_id, None, order.occurred_at, now):
-            markers[marker.SK] = marker
+        remember_purchase(profile, order.occurred_at, None)
     profile.updated_at = iso(now)
-    # Listed under today, so the next metrics run refreshes this customer (each order on its own date).
-    profile.ActPK = k.activity_pk(merchant_id, iso(now)[:10])
-    profile.ActSK = profile.customer_id
-    return list(markers.values())
+    due_at = win_back_due_at(program, profile)
+    if due_at is None:
+        return []
+    return [
+        DueItem(
+            profile.PK,
+            k.due_sk("win_back"),
+            due_kind="win_back",
+            ref="",
+            due_at=iso(due_at),
+            DuePK=k.due_pk(merchant_id, "win_back"),
+            DueSK=f"{iso(due_at)}#{profile.customer_id}",
+        )
+    ]
 
 
 ORDER_FIELDS = ["PK", "SK", "kind", "customer_id", "amount"]  # all the existence check needs
@@ -260,7 +276,7 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
 
 
-def _transact(plans: list[_Plan], merchant_id: str) -> bool:
+def _transact(plans: list[_Plan], merchant_id: str, now: datetime) -> bool:
     """Write the plans in one transaction; False when a condition failed (someone wrote meanwhile)."""
     for attempt in range(RETRIES):
         try:
@@ -268,7 +284,7 @@ def _transact(plans: list[_Plan], merchant_id: str) -> bool:
                 for plan in plans:
                     tx.save(plan.profile)  # conditional on the version read (None: must not exist)
                     for order in plan.orders:
-                        tx.save(order_item(merchant_id, order), condition=Item.PK.does_not_exist())
+                        tx.save(order_item(merchant_id, order, now), condition=Item.PK.does_not_exist())
                     for marker in plan.markers:
                         tx.save(marker)
             return True
@@ -324,7 +340,7 @@ def write_customer(
             break
         batch = pending[:PER_CUSTOMER]
         plan = _plan(merchant_id, program, customer_id, batch, found.get((cpk, k.PROFILE)), now)
-        if _transact([plan], merchant_id):
+        if _transact([plan], merchant_id, now):
             outcome.imported += len(batch)
             outcome.created += plan.created
             pending = pending[PER_CUSTOMER:]
@@ -340,7 +356,7 @@ def write_customer(
 def _write_packed(merchant_id: str, program: Program, plans: list[_Plan], now: datetime) -> _Outcome:
     """Several customers in one transaction; if it is cancelled, each customer again on its own."""
     outcome = _Outcome()
-    if _transact(plans, merchant_id):
+    if _transact(plans, merchant_id, now):
         for plan in plans:
             outcome.imported += len(plan.orders)
             outcome.created += plan.created

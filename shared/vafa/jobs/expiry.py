@@ -1,4 +1,5 @@
-"""Expire credit lots past due, merchant by merchant, through the sparse due index (never a Scan)."""
+"""Expire credit past due, merchant by merchant: each profile sits on the due index under its soonest
+expiry, so the run reads only customers with something due (never a Scan)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from vafa.jobs.isolation import Isolated
 from vafa.jobs.schedule import event_time
 from vafa.merchants import list_merchants
 from vafa.store import keys as k
-from vafa.store.models import LotItem
+from vafa.store.models import CustomerItem
 from vafa.store.table import ensure_configured
 from vafa.timeutil import iso
 from vafa.tracing import capture_handler
@@ -27,9 +28,8 @@ def customers_due(merchant_id: str, now: datetime) -> list[str]:
     ensure_configured()
     seen: dict[str, None] = {}
     upper = f"{iso(now)}#\uffff"
-    for item in LotItem.due_index.query(k.due_pk(merchant_id, "expiry"), LotItem.DueSK <= upper):
-        customer_id = item.PK.split("#C#", 1)[1]
-        seen.setdefault(customer_id, None)
+    for item in CustomerItem.due_index.query(k.due_pk(merchant_id, "expiry"), CustomerItem.DueSK <= upper):
+        seen.setdefault(item.PK.split("#C#", 1)[1], None)
     return list(seen)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from vafa.store import keys as k
-from vafa.store.models import CartItem, DueItem, Item, LotItem, NotificationItem
+from vafa.store.models import CartItem, DueItem, Item, NotificationItem
 from vafa.store.table import ensure_configured
 from vafa.timeutil import iso
 
@@ -27,13 +27,6 @@ def customer_of(item: Item) -> str:
     return item.PK.split("#C#", 1)[1]
 
 
-def lots_expiring(merchant_id: str, after: datetime, until: datetime) -> Iterator[tuple[str, str]]:
-    """(customer_id, lot SK) of open lots expiring in (after, until]."""
-    for item in due_items(merchant_id, "expiry", until, since=after):
-        if isinstance(item, LotItem):
-            yield customer_of(item), item.SK
-
-
 def full(item: Item) -> Item | None:
     """The whole item behind an index entry (the index projects only keys and the type)."""
     ensure_configured()
@@ -43,4 +36,4 @@ def full(item: Item) -> Item | None:
         return None
 
 
-__all__ = ["CartItem", "DueItem", "NotificationItem", "customer_of", "due_items", "full", "lots_expiring"]
+__all__ = ["CartItem", "DueItem", "NotificationItem", "customer_of", "due_items", "full"]

@@ -1,41 +1,53 @@
 """The reminder kinds: which customers are due, and the message each one gets.
 
-Each function finds its due work through the DueIndex as of `now`, turns it into candidates with a
-deterministic dedupe key, and clears the due entry once decided, so late, repeated or out-of-order
-runs reach the same outcome.
+Due work is found through keys already on the items a purchase writes — never through marker items
+written to schedule it: the profile sits on the DueIndex under its soonest credit expiry (expiry
+reminders) and on the ActivityIndex under its birthday; an order's record is on the merchant's
+timeline, which the feedback ask and the win-back check read a fixed time behind `now`, each from
+a cursor of its own. Every candidate carries a deterministic dedupe key, and the keys already
+decided are skipped after one batched check, so late, repeated or out-of-order runs reach the same
+outcome and a customer decided earlier costs no profile read.
 """
 
 from __future__ import annotations
 
-import calendar
-import json
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from vafa.calendars import ESFAND
+from vafa.calendars import birthdays_on
 from vafa.messaging.decide import Candidate
-from vafa.messaging.due import customer_of, due_items, full, lots_expiring
-from vafa.messaging.winback import win_back_due_at
+from vafa.messaging.due import customer_of, due_items
+from vafa.messaging.winback import PERSONAL_MIN_DAYS, win_back_due_at
 from vafa.program import Program
 from vafa.store import keys as k
-from vafa.store.models import CartItem, CustomerItem, DueItem, Item, LotItem, OrderItem
+from vafa.store.models import CartItem, CursorItem, CustomerItem, DueItem, Item, OrderItem, WalletRecord
 from vafa.store.table import ensure_configured
 from vafa.timeutil import iso, parse_instant
+from vafa.wallet.store import batch_get, lots_of
 
 Emit = Callable[[CustomerItem, Candidate], object]
 BIRTHDAY_LOOKBACK_DAYS = 3  # a run that comes late still greets those it missed
+# A reader's first run (no cursor yet) looks this far behind its offset, and never before the
+# merchant was created: the schedule runs every 15 minutes, so only a first run can be late.
+FIRST_LOOKBACK = timedelta(days=2)
+BACKDATE_SLACK = timedelta(days=2)  # an order recorded up to two days late still gets its follow-ups on time
+IMPORTED_AFTER = timedelta(days=1)  # an order recorded this long after it happened is history
 
 
-def _profile(merchant_id: str, customer_id: str) -> CustomerItem | None:
-    ensure_configured()
-    try:
-        return CustomerItem.get(k.customer_pk(merchant_id, customer_id), k.PROFILE, consistent_read=True)
-    except CustomerItem.DoesNotExist:
-        return None
+def _profiles(merchant_id: str, customer_ids: Sequence[str]) -> dict[str, CustomerItem]:
+    """The customers' profiles in BatchGetItem pages of 100 (one request, not one per customer)."""
+    wanted = list(dict.fromkeys(customer_ids))
+    found = batch_get([(k.customer_pk(merchant_id, c), k.PROFILE) for c in wanted])
+    profiles: dict[str, CustomerItem] = {}
+    for c in wanted:
+        item = found.get((k.customer_pk(merchant_id, c), k.PROFILE))
+        if isinstance(item, CustomerItem):
+            profiles[c] = item
+    return profiles
 
 
 def _decided(merchant_id: str, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -44,61 +56,133 @@ def _decided(merchant_id: str, wanted: list[tuple[str, str]]) -> set[tuple[str, 
     costs a share of one read, not a profile read and a refused decision, on every 15-minute run."""
     if not wanted:
         return set()
-    from vafa.wallet.store import batch_get
-
     keys = {(k.customer_pk(merchant_id, c), k.dedupe_sk(key)): (c, key) for c, key in wanted}
-    return {keys[pk_sk] for pk_sk in batch_get(list(keys))}  # PynamoDB pages it by 100 keys
+    return {keys[pk_sk] for pk_sk in batch_get(list(keys))}
 
 
 def _local_date(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
+# --- The merchant's timeline, read behind `now` from a cursor -----------------------------------
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A wallet record on the merchant's timeline, as its index entry tells it."""
+
+    pk: str
+    recorded_at: str
+    occurred_at: str
+    customer_id: str
+
+
+def timeline(merchant_id: str, since: str, until: str, kind: str) -> Iterator[Recorded]:
+    """The records of `kind` recorded in (since, until], oldest first, day partition by day partition."""
+    ensure_configured()
+    day = date.fromisoformat(since[:10])
+    last = date.fromisoformat(until[:10])
+    while day <= last:
+        for entry in WalletRecord.timeline.query(
+            k.activity_pk(merchant_id, day.isoformat()), WalletRecord.ActSK.between(since, f"{until}#\uffff")
+        ):
+            recorded, entry_kind, occurred, customer_id = k.timeline_parts(str(getattr(entry, "ActSK", "")))
+            if entry_kind == kind and since < recorded <= until:
+                yield Recorded(entry.PK, recorded, occurred, customer_id)
+        day += timedelta(days=1)
+
+
+def _merchant_created(merchant_id: str) -> str:
+    """Just before the merchant was created: no record of theirs is older."""
+    from vafa.store.models import MerchantItem
+
+    try:
+        created = MerchantItem.get(k.merchant_pk(merchant_id), k.MERCHANT).created_at
+    except MerchantItem.DoesNotExist:
+        return ""
+    return iso(parse_instant(created) - timedelta(seconds=1))
+
+
+class Window:
+    """What a follow-up reader handles this run: records whose follow-up is due (happened at least
+    `offset` ago), recorded since its cursor. The cursor moves to `now - offset`: every record
+    recorded by then is due. Records recorded after it but back-dated enough are due too; they are
+    read up to BACKDATE_SLACK ahead and come round again on the next run, where the batched dedupe
+    check skips them."""
+
+    def __init__(
+        self, merchant_id: str, name: str, offset: timedelta, now: datetime, slack: timedelta = BACKDATE_SLACK
+    ) -> None:
+        ensure_configured()
+        self.merchant_id = merchant_id
+        self.key = (k.merchant_pk(merchant_id), f"CURSOR#{name}")
+        self.until = iso(now - offset)
+        self.reach = iso(min(now, now - offset + slack))
+        self.now = now
+        try:
+            self.since = CursorItem.get(*self.key, consistent_read=True).position
+        except CursorItem.DoesNotExist:
+            self.since = max(_merchant_created(merchant_id), iso(now - offset - FIRST_LOOKBACK))
+
+    def due(self, kind: str = "order") -> list[Recorded]:
+        if self.reach <= self.since:
+            return []
+        return [
+            r for r in timeline(self.merchant_id, self.since, self.reach, kind) if r.occurred_at <= self.until
+        ]
+
+    def done(self) -> None:
+        """Everything recorded up to `until` was decided: the next run starts there (never moves back)."""
+        if self.until > self.since:
+            CursorItem(*self.key, position=self.until, updated_at=iso(self.now)).save()
+
+
+# --- The kinds -----------------------------------------------------------------------------------
+
+
 def expiry_reminders(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
-    """Credit expiring within N days (for each N of the program): one reminder per customer and date."""
+    """Credit expiring within N days (for each N of the program): one reminder per customer and date.
+
+    The profile's DueIndex key is its soonest expiry, so the customers with credit expiring before
+    the horizon are one Query; the reminder each is due is known from the key alone."""
     days = program.reminders.expiry_days_before
     if not days:
         return 0
     horizon = now + timedelta(days=max(days))
-    groups: dict[tuple[str, date], list[str]] = defaultdict(list)
-    for customer_id, lot_sk in lots_expiring(merchant_id, now, horizon):
-        expires_at = parse_instant(lot_sk.split("#")[1])
-        groups[(customer_id, _local_date(expires_at, program.timezone))].append(lot_sk)
-    # The reminder each group is due, as its lots' keys say; groups whose reminder was decided on an
-    # earlier run are skipped after one batched check, before any lot or profile is read.
-    expected: dict[tuple[str, date], str] = {}
-    for (customer_id, expires_on), lot_keys in groups.items():
-        earliest_key = min(parse_instant(sk.split("#")[1]) for sk in lot_keys)
-        due = [n for n in days if earliest_key - timedelta(days=n) <= now]
-        if due:
-            expected[(customer_id, expires_on)] = f"expiry_reminder#{expires_on.isoformat()}#{min(due)}"
-    done = _decided(merchant_id, [(c, key) for (c, _), key in expected.items()])
+    expected: dict[str, tuple[date, int, str]] = {}
+    for entry in due_items(merchant_id, "expiry", horizon, since=now):
+        soonest_at, customer_id = str(entry.DueSK).split("#", 1)
+        soonest = parse_instant(soonest_at)
+        applicable = [n for n in days if soonest - timedelta(days=n) <= now]
+        if applicable:
+            # The most urgent applicable reminder only: a late run does not send the 3-day and 1-day together.
+            n = min(applicable)
+            expires_on = _local_date(soonest, program.timezone)
+            expected[customer_id] = (expires_on, n, f"expiry_reminder#{expires_on.isoformat()}#{n}")
+    done = _decided(merchant_id, [(c, key) for c, (_, _, key) in expected.items()])
+    todo = [c for c, (_, _, key) in expected.items() if (c, key) not in done]
+    profiles = _profiles(merchant_id, todo)
     sent = 0
-    for (customer_id, expires_on), lot_keys in groups.items():
-        if (customer_id, expected.get((customer_id, expires_on), "")) in done:
-            continue
-        lots = [full(Item(k.customer_pk(merchant_id, customer_id), sk)) for sk in lot_keys]
-        open_lots = [lot for lot in lots if isinstance(lot, LotItem) and lot.remaining > 0]
-        if not open_lots:
-            continue
-        earliest = min(parse_instant(lot.expires_at) for lot in open_lots)
-        # The most urgent applicable reminder only: a late run does not send the 3-day and 1-day together.
-        applicable = [n for n in days if earliest - timedelta(days=n) <= now]
-        if not applicable:
-            continue
-        n = min(applicable)
-        customer = _profile(merchant_id, customer_id)
+    for customer_id in todo:
+        customer = profiles.get(customer_id)
         if customer is None:
             continue
-        amount = sum(int(lot.remaining) for lot in open_lots)
+        expires_on, n, key = expected[customer_id]
+        expiring = [
+            lot
+            for lot in lots_of(customer)
+            if lot.open_at(now) and _local_date(lot.expires_at, program.timezone) == expires_on
+        ]
+        if not expiring:
+            continue  # spent or moved since the index was read
         emit(
             customer,
             Candidate(
                 kind="expiry_reminder",
-                dedupe_key=f"expiry_reminder#{expires_on.isoformat()}#{n}",
+                dedupe_key=key,
                 ref=expires_on.isoformat(),
                 values={
-                    "amount": amount,
+                    "amount": sum(lot.remaining for lot in expiring),
                     "balance": int(customer.balance),
                     "expires_on": expires_on,
                     "days": n,
@@ -110,53 +194,85 @@ def expiry_reminders(merchant_id: str, program: Program, now: datetime, emit: Em
     return sent
 
 
+def _win_back(customer: CustomerItem, program: Program, due_at: datetime, now: datetime) -> Candidate:
+    return Candidate(
+        kind="win_back",
+        dedupe_key=f"win_back#{customer.last_purchase_at}",
+        ref=str(customer.last_purchase_at),
+        values={"balance": int(customer.balance), "days": (now - due_at).days},
+        target_url=program.shop_url,
+    )
+
+
 def win_backs(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    """Customers who drifted away: each order is looked at once, win-back-days after it was recorded
+    (in personal mode, after the shortest rhythm that could apply); a customer who bought since is
+    not due. A personal rhythm longer than that leaves a marker for its own time."""
+    days = program.reminders.win_back_after_days
+    if days is None:
+        return 0
+    personal = program.reminders.win_back_mode == "personal"
+    window = Window(
+        merchant_id, "win_back", timedelta(days=min(days, PERSONAL_MIN_DAYS) if personal else days), now
+    )
+    recorded = window.due()
+    customers = [r.customer_id for r in recorded]
+    settled = {r.customer_id for r in recorded if r.recorded_at <= window.until}  # past their checkpoint
+    markers = {customer_of(entry): entry for entry in due_items(merchant_id, "win_back", now)}
+    candidates = list(dict.fromkeys([*customers, *markers]))
+    profiles = _profiles(merchant_id, candidates)
+    due: dict[str, datetime] = {}
+    for customer_id in candidates:
+        customer = profiles.get(customer_id)
+        due_at = win_back_due_at(program, customer) if customer is not None else None
+        if due_at is not None and due_at <= now:
+            due[customer_id] = due_at
+        elif due_at is not None and personal and customer_id in settled and customer_id not in markers:
+            _mark(merchant_id, customer_id, "win_back", due_at)  # their own rhythm: look again then
+    done = _decided(merchant_id, [(c, f"win_back#{profiles[c].last_purchase_at}") for c in due])
     sent = 0
-    for entry in due_items(merchant_id, "win_back", now):
-        marker = full(entry)
-        customer = _profile(merchant_id, customer_of(entry))
-        if isinstance(marker, DueItem) and customer is not None:
-            due_at = win_back_due_at(program, customer)
-            if due_at is not None and due_at <= now:
-                emit(
-                    customer,
-                    Candidate(
-                        kind="win_back",
-                        dedupe_key=f"win_back#{customer.last_purchase_at}",
-                        ref=str(customer.last_purchase_at),
-                        values={"balance": int(customer.balance), "days": (now - due_at).days + 0},
-                        target_url=program.shop_url,
-                    ),
-                )
-                sent += 1
-            elif due_at is not None:
-                _move(marker, merchant_id, "win_back", due_at)
-                continue
-        if isinstance(marker, DueItem):
-            _clear(marker)
+    for customer_id, due_at in due.items():
+        customer = profiles[customer_id]
+        if (customer_id, f"win_back#{customer.last_purchase_at}") not in done:
+            emit(customer, _win_back(customer, program, due_at, now))
+            sent += 1
+    _decide_collected(emit)
+    for customer_id, entry in markers.items():
+        customer = profiles.get(customer_id)
+        later = win_back_due_at(program, customer) if customer is not None else None
+        if later is not None and later > now:
+            _mark(merchant_id, customer_id, "win_back", later)
+        else:
+            entry.delete()
+    _decide_collected(emit)
+    window.done()
     return sent
 
 
-def _move(marker: DueItem, merchant_id: str, kind: str, due_at: datetime) -> None:
-    marker.due_at = iso(due_at)
-    marker.DuePK = k.due_pk(merchant_id, kind)
-    marker.DueSK = f"{iso(due_at)}#{marker.PK.split('#C#', 1)[1]}"
-    marker.save()
-
-
-def _clear(item: Item) -> None:
-    item.update(actions=[Item.DuePK.remove(), Item.DueSK.remove()])
+def _mark(merchant_id: str, customer_id: str, kind: str, due_at: datetime) -> None:
+    DueItem(
+        k.customer_pk(merchant_id, customer_id),
+        k.due_sk(kind),
+        due_kind=kind,
+        ref="",
+        due_at=iso(due_at),
+        DuePK=k.due_pk(merchant_id, kind),
+        DueSK=f"{iso(due_at)}#{customer_id}",
+    ).save()
 
 
 def _birthday_keys(day: date) -> list[str]:
-    """Index keys of the birthdays celebrated on `day`: both calendars, with the leap-day rules."""
-    jalali = jdatetime.date.fromgregorian(date=day)
-    keys = [f"jalali:{jalali.month:02d}-{jalali.day:02d}", f"gregorian:{day.month:02d}-{day.day:02d}"]
-    if jalali.month == ESFAND and jalali.day == 29 and not jalali.isleap():
-        keys.append("jalali:12-30")
-    if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
-        keys.append("gregorian:02-29")
-    return keys
+    """Index keys of the birthdays celebrated on `day`: both calendars, with the leap-day rule."""
+    return [f"{calendar}:{month:02d}-{mday:02d}" for calendar, month, mday in birthdays_on(day)]
+
+
+def _decide_collected(emit: Emit) -> None:
+    """Have the collected messages decided before a cursor moves or a marker goes past them, so a
+    run that dies between the two leaves nothing it found undecided (a plain callable decides at
+    once and has nothing to flush)."""
+    flush = getattr(emit, "flush", None)
+    if callable(flush):
+        flush()
 
 
 def birthdays(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
@@ -167,34 +283,30 @@ def birthdays(merchant_id: str, program: Program, now: datetime, emit: Emit) -> 
     for back in range(BIRTHDAY_LOOKBACK_DAYS + 1):
         day = today - timedelta(days=back)
         for key in _birthday_keys(day):
-            entries = list(
-                Item.due_index.query(k.due_pk(merchant_id, "birthday"), Item.DueSK.startswith(f"{key}#"))
-            )
+            calendar_kind = key.split(":", 1)[0]
+            year = jdatetime.date.fromgregorian(date=day).year if calendar_kind == "jalali" else day.year
+            dedupe = f"birthday#{calendar_kind}#{year}"
+            ids = [
+                str(getattr(entry, "ActSK", "")).split("#", 1)[1]
+                for entry in CustomerItem.birthday_index.query(
+                    k.due_pk(merchant_id, "birthday"), CustomerItem.ActSK.startswith(f"{key}#")
+                )
+            ]
             # A greeting is once a year per calendar: whoever was greeted on an earlier run (the day
             # and the three days after it all find them) is skipped after one batched check.
-            kind = key.split(":", 1)[0]
-            year = jdatetime.date.fromgregorian(date=day).year if kind == "jalali" else day.year
-            done = _decided(merchant_id, [(customer_of(e), f"birthday#{kind}#{year}") for e in entries])
-            for entry in entries:
-                if (customer_of(entry), f"birthday#{kind}#{year}") in done:
-                    continue
-                customer = _profile(merchant_id, customer_of(entry))
+            done = _decided(merchant_id, [(c, dedupe) for c in ids])
+            todo = [c for c in ids if (c, dedupe) not in done]
+            profiles = _profiles(merchant_id, todo)
+            for customer_id in todo:
+                customer = profiles.get(customer_id)
                 if customer is None or not customer.birthday:
                     continue
-                given = dict(
-                    customer.birthday.as_dict()
-                    if hasattr(customer.birthday, "as_dict")
-                    else customer.birthday
-                )
-                year = (
-                    jdatetime.date.fromgregorian(date=day).year if given["calendar"] == "jalali" else day.year
-                )
                 gift = program.reminders.birthday_gift_amount or 0
                 emit(
                     customer,
                     Candidate(
                         kind="birthday",
-                        dedupe_key=f"birthday#{given['calendar']}#{year}",
+                        dedupe_key=dedupe,
                         ref=str(year),
                         values={"gift": gift, "balance": int(customer.balance)},
                         target_url=program.shop_url,
@@ -205,12 +317,14 @@ def birthdays(merchant_id: str, program: Program, now: datetime, emit: Emit) -> 
 
 
 def abandoned_carts(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    import json
+
+    entries = list(due_items(merchant_id, "cart", now))
+    carts = [c for c in batch_get([(e.PK, e.SK) for e in entries]).values() if isinstance(c, CartItem)]
+    profiles = _profiles(merchant_id, [cart.customer_id for cart in carts])
     sent = 0
-    for entry in due_items(merchant_id, "cart", now):
-        cart = full(entry)
-        if not isinstance(cart, CartItem):
-            continue
-        customer = _profile(merchant_id, cart.customer_id)
+    for cart in carts:
+        customer = profiles.get(cart.customer_id)
         bought_since = customer is not None and (
             (customer.last_purchase_at or "") >= cart.updated_at
             or cart.cart_id in json.loads(customer.closed_carts or "[]")
@@ -227,33 +341,48 @@ def abandoned_carts(merchant_id: str, program: Program, now: datetime, emit: Emi
                 ),
             )
             sent += 1
-        _clear(cart)
+    _decide_collected(emit)
+    for cart in carts:  # decided (or not due): off the due index
+        cart.update(actions=[Item.DuePK.remove(), Item.DueSK.remove()])
     return sent
 
 
 def feedback_requests(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    """Ask about each order `feedback_after_days` after it was recorded, unless it was refunded
+    whole or is imported history; orders come from the timeline, in batches."""
+    days = program.reminders.feedback_after_days
+    if days is None:
+        return 0
+    offset = timedelta(days=days)
+    window = Window(merchant_id, "feedback", offset, now)
+    fresh = [
+        r.pk
+        for r in window.due()
+        # Imported history is not asked about: the ask was due more than a day before it was recorded.
+        if parse_instant(r.occurred_at) + offset >= parse_instant(r.recorded_at) - IMPORTED_AFTER
+    ]
+    orders = [
+        item for item in batch_get([(pk, k.ORDER) for pk in fresh]).values() if isinstance(item, OrderItem)
+    ]
+    asked = [order for order in orders if not order.fully_refunded]
+    done = _decided(merchant_id, [(o.customer_id, f"feedback_request#{o.order_id}") for o in asked])
+    todo = [o for o in asked if (o.customer_id, f"feedback_request#{o.order_id}") not in done]
+    profiles = _profiles(merchant_id, [o.customer_id for o in todo])
     sent = 0
-    for entry in due_items(merchant_id, "feedback", now):
-        marker = full(entry)
-        if not isinstance(marker, DueItem):
+    for order in todo:
+        customer = profiles.get(order.customer_id)
+        if customer is None:
             continue
-        order_id = marker.ref
-        customer = _profile(merchant_id, customer_of(entry))
-        try:
-            order = OrderItem.get(k.order_pk(merchant_id, order_id), k.ORDER)
-            refunded = bool(order.fully_refunded)
-        except OrderItem.DoesNotExist:
-            refunded = True
-        if customer is not None and not refunded:
-            emit(
-                customer,
-                Candidate(
-                    kind="feedback_request",
-                    dedupe_key=f"feedback_request#{order_id}",
-                    ref=order_id,
-                    values={"order_id": order_id},
-                ),
-            )
-            sent += 1
-        marker.delete()
+        emit(
+            customer,
+            Candidate(
+                kind="feedback_request",
+                dedupe_key=f"feedback_request#{order.order_id}",
+                ref=order.order_id,
+                values={"order_id": order.order_id},
+            ),
+        )
+        sent += 1
+    _decide_collected(emit)
+    window.done()
     return sent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 from vafa.program import Program
@@ -15,9 +15,14 @@ PERSONAL_FACTOR = 1.5
 PERSONAL_MIN_DAYS = 7
 
 
+def _instant(value: int | str) -> datetime:
+    """Purchase times are epoch seconds (profiles written before: ISO text)."""
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int) else parse_instant(value)
+
+
 def personal_gap_days(customer: CustomerItem) -> int | None:
     """1.5 × the customer's median gap between purchases, once they have three or more."""
-    times = sorted(parse_instant(t) for t in json.loads(customer.purchase_times or "[]"))
+    times = sorted(_instant(t) for t in json.loads(customer.purchase_times or "[]"))
     if len(times) < PERSONAL_MIN_PURCHASES:
         return None
     gaps = sorted((b - a).total_seconds() / 86400 for a, b in pairwise(times))

@@ -10,8 +10,8 @@ PROGRAM = "PROGRAM"
 MERCHANT = "MERCHANT"
 ORDER = "ORDER"
 REDEMPTION = "REDEMPTION"
-LOT_PREFIX = "LOT#"
-LEDGER_PREFIX = "LEDGER#"
+SETTLE_PREFIX = "SETTLE#"
+LEDGER_PREFIX = "LEDGER#"  # a ledger page cursor: the sequence number of the last entry returned
 
 
 def merchant_pk(merchant_id: str) -> str:
@@ -56,12 +56,30 @@ def refund_sk(refund_id: str) -> str:
     return f"REFUND#{refund_id}"
 
 
+def ledger_pk(merchant_id: str, customer_id: str) -> str:
+    """GSI1 partition of a customer's ledger: their wallet records by first sequence number."""
+    return f"M#{merchant_id}#L#{customer_id}"
+
+
 def ledger_sk(seq: int) -> str:
-    return f"{LEDGER_PREFIX}{seq:012d}"
+    return f"{seq:012d}"
 
 
-def lot_sk(expires_at_iso: str, lot_id: str) -> str:
-    return f"{LOT_PREFIX}{expires_at_iso}#{lot_id}"
+def settlement_sk(seq: int) -> str:
+    return f"{SETTLE_PREFIX}{seq:012d}"
+
+
+def timeline_sk(recorded_at_iso: str, kind: str, customer_id: str, occurred_at_iso: str | None = None) -> str:
+    """ActivityIndex sort key of a wallet record: by the time it was recorded, then its kind, the time
+    it happened (an order may be back-dated: its follow-ups count from then) and the customer (the
+    rest: customer ids may hold `#`). Split it with `timeline_parts`."""
+    return f"{recorded_at_iso}#{kind}#{occurred_at_iso or recorded_at_iso}#{customer_id}"
+
+
+def timeline_parts(sort_key: str) -> tuple[str, str, str, str]:
+    """(recorded_at, kind, occurred_at, customer_id) of a timeline sort key."""
+    recorded, kind, occurred, customer = sort_key.split("#", 3)
+    return recorded, kind, occurred, customer
 
 
 def due_pk(merchant_id: str, kind: str) -> str:
@@ -71,7 +89,7 @@ def due_pk(merchant_id: str, kind: str) -> str:
 
 CONTACT = "CONTACT"
 FEEDBACK = "FEEDBACK"
-NOTE_PREFIX = "DLV#"  # sorts before LEDGER#/LOT#, so wallet reads never touch the delivery log
+NOTE_PREFIX = "DLV#"  # the delivery log, in the customer's partition
 DEDUPE_PREFIX = "DEDUPE#"
 DUE_PREFIX = "DUE#"
 CART_PREFIX = "CART#"
@@ -105,16 +123,6 @@ def feedback_pk(merchant_id: str, order_id: str) -> str:
 def gift_pk(merchant_id: str, customer_id: str, gift_id: str) -> str:
     """Guard of a one-off gift (e.g. one birthday gift a year): exists once granted."""
     return f"M#{merchant_id}#G#{customer_id}#{gift_id}"
-
-
-def customer_orders_key(merchant_id: str, customer_id: str) -> str:
-    """GSI1 partition listing one customer's orders (the phone lookup uses other GSI1 keys)."""
-    return f"M#{merchant_id}#CORD#{customer_id}"
-
-
-def customer_order_sk(occurred_at_iso: str, order_id: str) -> str:
-    """GSI1 sort key of an order in its customer's list: by time, then id (the metrics job splits it)."""
-    return f"{occurred_at_iso}#{order_id}"
 
 
 def activity_pk(merchant_id: str, day: str) -> str:

@@ -19,14 +19,17 @@ _M = TypeVar("_M", bound="Item")
 
 
 class PhoneIndex(GlobalSecondaryIndex[_M]):
-    """Customers by phone (sparse: only customers with a phone carry GSI1PK).
+    """GSI1, overloaded: customers by phone (`M#m#PHONE#e164` → customer id) and each customer's
+    ledger (`M#m#L#customer` → the first sequence number a wallet record carries).
 
-    Generic in the model declaring it (customers, and orders by customer): its queries return that model.
+    Generic in the model declaring it: its queries return that model. Its projection is the one the
+    deployed table has (a projection cannot change without replacing the index); the ledger reads
+    the records themselves after the Query.
     """
 
     class Meta:
         index_name = "GSI1"
-        projection = IncludeProjection(["kind", "amount", "refunded_amount"])  # orders read from the index
+        projection = IncludeProjection(["kind", "amount", "refunded_amount"])
 
     GSI1PK = UnicodeAttribute(hash_key=True)
     GSI1SK = UnicodeAttribute(range_key=True)
@@ -43,8 +46,10 @@ class DueIndex(GlobalSecondaryIndex["Item"]):
     DueSK = UnicodeAttribute(range_key=True)
 
 
-class ActivityIndex(GlobalSecondaryIndex["CustomerItem"]):
-    """Customers whose wallet changed on a given day (the metrics job's work list; keys only)."""
+class ActivityIndex(GlobalSecondaryIndex["Item"]):
+    """The merchant's timeline: every wallet record under the day it was recorded
+    (`M#m#ACT#day` → `recorded_at#kind#customer`). The metrics job and the follow-ups of a purchase
+    (feedback ask, win-back check) read it by time range; nothing is written to schedule them."""
 
     class Meta:
         index_name = "ActivityIndex"
@@ -55,7 +60,12 @@ class ActivityIndex(GlobalSecondaryIndex["CustomerItem"]):
 
 
 class MemberIndex(GlobalSecondaryIndex["Item"]):
-    """Every customer of a merchant, sharded, with what segments filter on (campaign audiences)."""
+    """Every customer of a merchant, sharded (campaign audiences, segment counts).
+
+    The profile stores the figures that change with every purchase under short attribute names
+    (`bal`, `n`, `spent`, `last`) that this projection does not name, so a purchase never writes
+    to this index; audiences read the profiles they list in batches. The projection is the deployed
+    one (changing it would replace the index)."""
 
     class Meta:
         index_name = "MemberIndex"
@@ -122,6 +132,9 @@ class ProgramItem(Item, discriminator="program"):
 
 
 class CustomerItem(Item, discriminator="customer"):
+    """The customer's profile and wallet in one item, kept under 1 KB: its open credit lots ride in
+    `lots` (compact JSON), so a purchase or a redemption writes this item and its own record only."""
+
     customer_id = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
@@ -129,59 +142,56 @@ class CustomerItem(Item, discriminator="customer"):
     locale = UnicodeAttribute(null=True)
     birthday = MapAttribute[str, Any](null=True)
     consent = MapAttribute[str, Any](null=True)
-    balance = NumberAttribute(default=0)
+    # Short stored names: they keep the item small and out of MemberIndex's projection (see there).
+    balance = NumberAttribute(default=0, attr_name="bal")
     seq = NumberAttribute(default=0)  # ledger sequence; every movement bumps it (optimistic lock)
-    purchases_count = NumberAttribute(default=0)
-    total_spent = NumberAttribute(default=0)
+    purchases_count = NumberAttribute(default=0, attr_name="n")
+    total_spent = NumberAttribute(default=0, attr_name="spent")
     first_purchase_at = UnicodeAttribute(null=True)
-    last_purchase_at = UnicodeAttribute(null=True)
-    next_expiry = UnicodeAttribute(null=True)  # soonest expires_at among open lots
-    purchase_times = UnicodeAttribute(null=True)  # JSON: the last purchases' times (personal win-back)
-    closed_carts = UnicodeAttribute(null=True)  # JSON: carts closed by a purchase naming them
+    last_purchase_at = UnicodeAttribute(null=True, attr_name="last")
+    lots = UnicodeAttribute(null=True)  # JSON [[id, source, amount, remaining, earned, expires]] (epoch s)
+    next_expiry = UnicodeAttribute(null=True, attr_name="nx")  # soonest expires_at among open lots
+    purchase_times = UnicodeAttribute(null=True, attr_name="pt")  # JSON epoch seconds of the last purchases
+    closed_carts = UnicodeAttribute(null=True, attr_name="cc")  # JSON: the last carts a purchase closed
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     GSI1PK = UnicodeAttribute(null=True)
     GSI1SK = UnicodeAttribute(null=True)
     version = VersionAttribute()  # every write of the profile is conditional on the version it read
     phone_index: PhoneIndex[CustomerItem] = PhoneIndex()
-    ActPK = UnicodeAttribute(null=True)  # the day its wallet or purchases last changed
-    ActSK = UnicodeAttribute(null=True)
-    activity_index = ActivityIndex()
     MemberPK = UnicodeAttribute(null=True)  # every customer: the merchant's member list, sharded
     MemberSK = UnicodeAttribute(null=True)
     member_index = MemberIndex()
+    # The birthday, by calendar month-day (`M#m#DUE#birthday` → `jalali:12-29#customer`): set when
+    # the birthday is, never by a purchase. (DuePK/DueSK carry the soonest credit expiry.)
+    ActPK = UnicodeAttribute(null=True)
+    ActSK = UnicodeAttribute(null=True)
+    birthday_index = ActivityIndex()
 
 
-class LotItem(Item, discriminator="lot"):
-    lot_id = UnicodeAttribute()
-    source = UnicodeAttribute()  # earn | gift | adjust
-    ref = UnicodeAttribute()
-    amount = NumberAttribute()
-    remaining = NumberAttribute()
-    earned_at = UnicodeAttribute()
-    expires_at = UnicodeAttribute()
+class WalletRecord(Item):
+    """What one wallet operation wrote: its ledger entries ride on it, so the operation's transaction
+    is the profile plus this one item. Listed in the customer's ledger (GSI1) and on the merchant's
+    timeline (ActivityIndex)."""
 
-
-class LedgerItem(Item, discriminator="ledger"):
-    type = UnicodeAttribute()
-    amount = NumberAttribute()  # signed: credits positive, debits negative
-    balance_after = NumberAttribute()
-    at = UnicodeAttribute()
-    ref = UnicodeAttribute()
-    recorded_at = UnicodeAttribute()
-
-
-class OrderItem(Item, discriminator="order"):
-    """An order; GSI1 lists a customer's orders by time (M#m#CORD#customer, occurred_at#order_id)."""
-
+    customer_id = UnicodeAttribute()
+    entries = UnicodeAttribute(null=True)  # JSON [[seq, type, amount, balance_after, at, ref]]
+    recorded_at = UnicodeAttribute(null=True)
     GSI1PK = UnicodeAttribute(null=True)
     GSI1SK = UnicodeAttribute(null=True)
-    by_customer: PhoneIndex[OrderItem] = PhoneIndex()
+    ledger_index: PhoneIndex[WalletRecord] = PhoneIndex()
+    ActPK = UnicodeAttribute(null=True)
+    ActSK = UnicodeAttribute(null=True)
+    timeline = ActivityIndex()
+
+
+class OrderItem(WalletRecord, discriminator="order"):
+    """An order and its earn entry."""
+
     order_id = UnicodeAttribute()
-    customer_id = UnicodeAttribute()
     amount = NumberAttribute()
     cashback = NumberAttribute()
-    lot_sk = UnicodeAttribute(null=True)
+    lot_id = UnicodeAttribute(null=True)  # the lot its cashback went into
     occurred_at = UnicodeAttribute()
     cart_id = UnicodeAttribute(null=True)
     request_hash = UnicodeAttribute()
@@ -192,22 +202,32 @@ class OrderItem(Item, discriminator="order"):
     fully_refunded = BooleanAttribute(default=False)
 
 
-class RefundItem(Item, discriminator="refund"):
+class RefundItem(WalletRecord, discriminator="refund"):
     refund_id = UnicodeAttribute()
     order_id = UnicodeAttribute()
+    amount = NumberAttribute(default=0)  # of the order refunded
     request_hash = UnicodeAttribute()
     response = UnicodeAttribute()
     created_at = UnicodeAttribute()
 
 
-class RedemptionItem(Item, discriminator="redemption"):
+class RedemptionItem(WalletRecord, discriminator="redemption"):
     redemption_id = UnicodeAttribute()
-    customer_id = UnicodeAttribute()
     amount = NumberAttribute()
+    takes = UnicodeAttribute(
+        null=True
+    )  # JSON [[lot id, amount, earned, expires, source]]: where it came from
     order_id = UnicodeAttribute(null=True)
     request_hash = UnicodeAttribute()
     response = UnicodeAttribute()
     created_at = UnicodeAttribute()
+
+
+class SettlementItem(WalletRecord, discriminator="settlement"):
+    """Credit that expired (PK the customer, SK `SETTLE#seq`), or a gift granted once (PK the gift's
+    guard key): the record of a wallet change no order or redemption stands for."""
+
+    note = UnicodeAttribute(null=True)
 
 
 class DueItem(Item, discriminator="due"):
@@ -299,6 +319,13 @@ class MetricsItem(Item, discriminator="metrics"):
     """The merchant's aggregates (SK=METRICS) or one customer's last contribution (SK=METRICS)."""
 
     data = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class CursorItem(Item, discriminator="cursor"):
+    """Where a scheduled reading of the timeline stopped (PK the merchant, SK `CURSOR#name`)."""
+
+    position = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
 

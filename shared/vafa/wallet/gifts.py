@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from vafa.program import Program
 from vafa.store import keys as k
-from vafa.store.models import OrderItem
+from vafa.store.models import SettlementItem
 from vafa.timeutil import iso
 from vafa.wallet import domain
-from vafa.wallet.operations import retrying
-from vafa.wallet.store import Contended, WalletWrite, load_wallet, to_lot
+from vafa.wallet.operations import recorded_stamp, retrying
+from vafa.wallet.store import Contended, WalletWrite, load_profile, wallet_of
 
 
 def grant_birthday_gift(
@@ -25,51 +24,32 @@ def grant_birthday_gift(
     guard_pk = k.gift_pk(merchant_id, customer_id, gift_id)
 
     def attempt() -> int:
-        profile, lots = load_wallet(merchant_id, customer_id)
+        profile = load_profile(merchant_id, customer_id)
         if profile is None:
             return 0
-        change = domain.Change()
-        wallet_lots = [to_lot(item) for item in lots]
-        domain.expire_due(wallet_lots, now, change)
-        lot = domain.Lot(
-            f"gift:{gift_id}",
-            "gift",
-            gift_id,
-            amount,
-            amount,
-            now,
-            now + timedelta(days=program.reminders.birthday_gift_expiry_days),
-        )
-        change.new_lots.append(lot)
-        change.entries.append(domain.Entry("gift", amount, now, gift_id))
-        guard = OrderItem(
-            guard_pk,
-            k.ORDER,
-            order_id=gift_id,
-            customer_id=customer_id,
-            amount=0,
-            cashback=amount,
-            occurred_at=iso(now),
-            request_hash="gift",
-            response=json.dumps({"gift": amount}),
-        )
+        wallet = wallet_of(profile)
+        expires = now + timedelta(days=program.reminders.birthday_gift_expiry_days)
+        change, _ = domain.plan_grant(wallet, "gift", amount, gift_id, now, expires)
+        profile.updated_at = iso(now)
+        # The gift's record is its guard: it exists once the gift was granted.
+        record = SettlementItem(guard_pk, k.ORDER, customer_id=customer_id, note=f"gift {iso(now)}")
         write = WalletWrite(
             merchant_id,
             profile,
             int(profile.seq),
-            {i.lot_id: i for i in lots},
-            True,
+            wallet,
             change,
-            now,
-            puts=[(guard, OrderItem.PK.does_not_exist())],
+            recorded_stamp(now),
+            record=record,
+            record_condition=SettlementItem.PK.does_not_exist(),
         )
         try:
             write.commit()
         except Contended:
             try:
-                OrderItem.get(guard_pk, k.ORDER, consistent_read=True)
+                SettlementItem.get(guard_pk, k.ORDER, consistent_read=True)
                 return 0
-            except OrderItem.DoesNotExist:
+            except SettlementItem.DoesNotExist:
                 raise
         return amount
 

@@ -1,8 +1,9 @@
-"""Purchases, refunds, redemptions and expiry: read, decide with the pure rules, write once.
+"""Purchases, refunds, redemptions and expiry: read, plan with the pure rules, write once.
 
-Every operation follows the same loop: read the customer's state, plan the change with
-`vafa.wallet.domain`, and commit it in one transaction guarded by the customer's sequence number.
-Losing a race means re-reading and deciding again; the client id makes the whole thing idempotent.
+Every operation follows the same loop: read the customer's profile (its lots ride on it), plan the
+change with a `vafa.wallet.domain.plan_*` function, and commit the profile and the operation's
+record in one transaction guarded by the customer's sequence number. Losing a race means re-reading
+and planning again; the client id makes the whole thing idempotent.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from pynamodb.expressions.update import Action
@@ -21,11 +22,11 @@ from vafa.customers import ProfileIn, apply_profile, new_customer
 from vafa.errors import Busy, InsufficientBalance, NotFound, ValidationFailed
 from vafa.program import Program
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem, DueItem, LotItem, OrderItem, RedemptionItem, RefundItem
+from vafa.store.models import CustomerItem, OrderItem, RedemptionItem, RefundItem, SettlementItem
 from vafa.timeutil import iso
 from vafa.wallet import domain
 from vafa.wallet.idempotency import replay, request_hash
-from vafa.wallet.store import Contended, WalletWrite, batch_get, load_wallet, to_lot
+from vafa.wallet.store import Contended, WalletWrite, batch_get, load_profile, wallet_of
 
 MAX_ATTEMPTS = 60
 T = TypeVar("T")
@@ -77,8 +78,17 @@ class RedemptionRequest:
     body: dict[str, Any]
 
 
-def _lots_by_id(items: list[LotItem]) -> dict[str, LotItem]:
-    return {item.lot_id: item for item in items}
+PURCHASE_TIMES_KEPT = 12  # enough for a customer's own rhythm (personal win-back)
+CLOSED_CARTS_KEPT = 3
+
+
+def terms_of(program: Program) -> domain.Terms:
+    return domain.Terms(
+        rate_bps=program.cashback_rate_bps,
+        expiry_days=program.cashback_expiry_days,
+        min_purchase_amount=program.min_purchase_amount,
+        max_cashback=program.max_cashback_per_purchase,
+    )
 
 
 def record_purchase(
@@ -105,34 +115,10 @@ def record_purchase(
             profile = new_customer(merchant_id, req.customer_id, program.default_locale, now)
         if req.customer is not None:
             apply_profile(profile, req.customer, now, field_prefix="customer.")
-        change = domain.Change()
-        lots: list[LotItem] = []
-        lots_complete = False
-        if profile.next_expiry and profile.next_expiry <= iso(now):
-            # Lazily settle credit that expired since the last expiry run, in this same transaction.
-            _, lots = load_wallet(merchant_id, req.customer_id)
-            lots_complete = True
-            domain.expire_due([to_lot(item) for item in lots], now, change)
-        cashback = domain.cashback_for(
-            req.amount,
-            program.cashback_rate_bps,
-            min_purchase_amount=program.min_purchase_amount,
-            max_cashback=program.max_cashback_per_purchase,
+        wallet = wallet_of(profile)
+        change, earned = domain.plan_purchase(
+            wallet, req.order_id, req.amount, occurred, terms_of(program), now
         )
-        expires_at: datetime | None = None
-        lot_sk: str | None = None
-        if cashback > 0:
-            expires_at = domain.expiry_for(occurred, program.cashback_expiry_days)
-            lot = domain.Lot(
-                f"earn:{req.order_id}", "earn", req.order_id, cashback, cashback, occurred, expires_at
-            )
-            lot_sk = k.lot_sk(iso(expires_at), lot.lot_id)
-            change.new_lots.append(lot)
-            change.entries.append(domain.Entry("earn", cashback, occurred, req.order_id))
-            if expires_at <= now:
-                # A back-dated order whose credit has already run out: earned and expired at once.
-                change.lot_takes[lot.lot_id] = cashback
-                change.entries.append(domain.Entry("expire", -cashback, expires_at, lot.lot_id))
         profile.purchases_count = int(profile.purchases_count) + 1
         profile.total_spent = int(profile.total_spent) + req.amount
         at = iso(occurred)
@@ -141,16 +127,15 @@ def record_purchase(
         if not profile.last_purchase_at or at > profile.last_purchase_at:
             profile.last_purchase_at = at
         profile.updated_at = iso(now)
-        markers = follow_ups(merchant_id, program, profile, req.order_id, req.cart_id, occurred, now)
-        balance_after = int(profile.balance) + change.delta
+        remember_purchase(profile, occurred, req.cart_id)
         response = {
             "order_id": req.order_id,
             "customer_id": req.customer_id,
             "amount": req.amount,
             "occurred_at": at,
-            "cashback_earned": cashback,
-            "cashback_expires_at": iso(expires_at) if expires_at else None,
-            "balance": balance_after,
+            "cashback_earned": earned.cashback,
+            "cashback_expires_at": iso(earned.expires_at) if earned.expires_at else None,
+            "balance": wallet.balance + change.delta,
         }
         order_item = OrderItem(
             opk,
@@ -158,71 +143,38 @@ def record_purchase(
             order_id=req.order_id,
             customer_id=req.customer_id,
             amount=req.amount,
-            cashback=cashback,
-            lot_sk=lot_sk,
+            cashback=earned.cashback,
+            lot_id=earned.lot_id,
             occurred_at=at,
             cart_id=req.cart_id,
             request_hash=fingerprint,
-            response=json.dumps(response, ensure_ascii=False),
-            GSI1PK=k.customer_orders_key(merchant_id, req.customer_id),
-            GSI1SK=k.customer_order_sk(at, req.order_id),
+            response=json.dumps(response, ensure_ascii=False, separators=(",", ":")),
         )
-        write = WalletWrite(
+        WalletWrite(
             merchant_id,
             profile,
             expected_seq,
-            _lots_by_id(lots),
-            lots_complete,
+            wallet,
             change,
             now,
-            puts=[(order_item, OrderItem.PK.does_not_exist()), *((m, None) for m in markers)],
-        )
-        write.commit()
+            record=order_item,
+            record_condition=OrderItem.PK.does_not_exist(),
+        ).commit()
         return response
 
     return retrying(attempt)
 
 
-def follow_ups(
-    merchant_id: str,
-    program: Program,
-    profile: CustomerItem,
-    order_id: str,
-    cart_id: str | None,
-    occurred: datetime,
-    now: datetime,
-) -> list[DueItem]:
-    """What a purchase schedules: the win-back check and the feedback ask; it also closes its cart."""
-    from vafa.messaging.winback import win_back_due_at
-
-    times = sorted({*json.loads(profile.purchase_times or "[]"), iso(occurred)})[-12:]
-    profile.purchase_times = json.dumps(times)
+def remember_purchase(profile: CustomerItem, occurred: datetime, cart_id: str | None) -> None:
+    """The last purchases' times (a customer's own rhythm, for personal win-back) and the carts a
+    purchase closed, kept small on the profile: nothing else needs writing to schedule follow-ups."""
+    times = sorted({*json.loads(profile.purchase_times or "[]"), int(occurred.timestamp())})
+    profile.purchase_times = json.dumps(times[-PURCHASE_TIMES_KEPT:], separators=(",", ":"))
     if cart_id:
-        closed = [c for c in json.loads(profile.closed_carts or "[]") if c != cart_id][-19:]
-        profile.closed_carts = json.dumps([*closed, cart_id])
-    cpk = profile.PK
-    markers: list[DueItem] = []
-    win_back_at = win_back_due_at(program, profile)
-    if win_back_at is not None:
-        markers.append(_marker(merchant_id, cpk, "win_back", "", win_back_at, profile.customer_id))
-    days = program.reminders.feedback_after_days
-    if days is not None:
-        ask_at = occurred + timedelta(days=days)
-        if ask_at > now - timedelta(days=1):  # imported history does not ask about year-old orders
-            markers.append(_marker(merchant_id, cpk, "feedback", order_id, ask_at, profile.customer_id))
-    return markers
-
-
-def _marker(merchant_id: str, cpk: str, kind: str, ref: str, due_at: datetime, customer_id: str) -> DueItem:
-    return DueItem(
-        cpk,
-        k.due_sk(kind, ref),
-        due_kind=kind,
-        ref=ref,
-        due_at=iso(due_at),
-        DuePK=k.due_pk(merchant_id, kind),
-        DueSK=f"{iso(due_at)}#{customer_id}",
-    )
+        closed = [c for c in json.loads(profile.closed_carts or "[]") if c != cart_id]
+        profile.closed_carts = json.dumps(
+            [*closed, cart_id][-CLOSED_CARTS_KEPT:], separators=(",", ":"), ensure_ascii=False
+        )
 
 
 def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str, Any]:
@@ -239,29 +191,27 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
         return None
 
     def attempt() -> dict[str, Any]:
-        profile, lots = load_wallet(merchant_id, req.customer_id)
+        profile = load_profile(merchant_id, req.customer_id)
         if profile is None:
             raise NotFound(f"customer {req.customer_id} not found", code="customer_not_found")
-        change = domain.Change()
-        wallet_lots = [to_lot(item) for item in lots]
-        domain.expire_due(wallet_lots, now, change)
-        taken = domain.take(wallet_lots, req.amount, now, change)
-        if taken < req.amount:
+        wallet = wallet_of(profile)
+        planned = domain.plan_redeem(wallet, req.amount, req.redemption_id, now)
+        if planned is None:
             previous = existing()
             if previous is not None:
                 return previous
-            available = domain.spendable(wallet_lots, now)
+            available = domain.spendable(wallet.lots, now)
             raise InsufficientBalance(
                 f"balance {available} is less than the {req.amount} requested", field="amount"
             )
-        change.entries.append(domain.Entry("redeem", -req.amount, now, req.redemption_id))
-        balance_after = int(profile.balance) + change.delta
+        change, takes = planned
+        lots = {lot.lot_id: lot for lot in wallet.lots}
         response = {
             "redemption_id": req.redemption_id,
             "customer_id": req.customer_id,
             "amount": req.amount,
             "order_id": req.order_id,
-            "balance": balance_after,
+            "balance": wallet.balance + change.delta,
         }
         record = RedemptionItem(
             rpk,
@@ -270,8 +220,21 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
             customer_id=req.customer_id,
             amount=req.amount,
             order_id=req.order_id,
+            takes=json.dumps(
+                [
+                    [
+                        lot_id,
+                        n,
+                        iso(lots[lot_id].earned_at),
+                        iso(lots[lot_id].expires_at),
+                        lots[lot_id].source,
+                    ]
+                    for lot_id, n in takes.items()
+                ],
+                separators=(",", ":"),
+            ),
             request_hash=fingerprint,
-            response=json.dumps(response, ensure_ascii=False),
+            response=json.dumps(response, ensure_ascii=False, separators=(",", ":")),
             created_at=iso(now),
         )
         profile.updated_at = iso(now)
@@ -279,11 +242,11 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
             merchant_id,
             profile,
             int(profile.seq),
-            _lots_by_id(lots),
-            True,
+            wallet,
             change,
             now,
-            puts=[(record, RedemptionItem.PK.does_not_exist())],
+            record=record,
+            record_condition=RedemptionItem.PK.does_not_exist(),
         )
         try:
             write.commit()
@@ -324,89 +287,106 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
                 field="amount",
                 code="refund_exceeds_order",
             )
-        profile, lots = load_wallet(merchant_id, order.customer_id)
+        profile = load_profile(merchant_id, order.customer_id)
         if profile is None:
             raise NotFound(f"customer {order.customer_id} not found", code="customer_not_found")
-        change = domain.Change()
-        wallet_lots = [to_lot(item) for item in lots]
-        domain.expire_due(wallet_lots, now, change)
+        wallet = wallet_of(profile)
         refunded_total = int(order.refunded_amount) + amount
-        due_total = domain.reversal_due(int(order.cashback), int(order.amount), refunded_total)
-        owed = due_total - int(order.reversal_due)
-        reversed_now = domain.reverse(wallet_lots, f"earn:{order.order_id}", owed, now, change)
-        if reversed_now:
-            change.entries.append(
-                domain.Entry("reverse", -reversed_now, now, f"{req.order_id}/{req.refund_id}")
-            )
+        facts = domain.OrderFacts(
+            int(order.amount),
+            int(order.cashback),
+            int(order.refunded_amount),
+            int(order.reversal_due),
+            order.lot_id,
+        )
+        change, reversal = domain.plan_refund(
+            wallet, facts, refunded_total, f"{req.order_id}/{req.refund_id}", now
+        )
         fully = refunded_total >= int(order.amount)
         profile.total_spent = max(0, int(profile.total_spent) - amount)
         if fully and not order.fully_refunded:
             profile.purchases_count = max(0, int(profile.purchases_count) - 1)
         profile.updated_at = iso(now)
-        balance_after = int(profile.balance) + change.delta
         response = {
             "refund_id": req.refund_id,
             "order_id": req.order_id,
             "amount": amount,
-            "cashback_reversed": reversed_now,
-            "cashback_unrecovered": owed - reversed_now,
-            "balance": balance_after,
+            "cashback_reversed": reversal.reversed_now,
+            "cashback_unrecovered": reversal.owed - reversal.reversed_now,
+            "balance": wallet.balance + change.delta,
         }
         record = RefundItem(
             opk,
             rsk,
             refund_id=req.refund_id,
             order_id=req.order_id,
+            customer_id=order.customer_id,
+            amount=amount,
             request_hash=fingerprint,
-            response=json.dumps(response, ensure_ascii=False),
+            response=json.dumps(response, ensure_ascii=False, separators=(",", ":")),
             created_at=iso(now),
         )
         order_actions: list[Action] = [
             OrderItem.refunded_amount.set(refunded_total),
-            OrderItem.reversal_due.set(due_total),
-            OrderItem.reversed_amount.set(int(order.reversed_amount) + reversed_now),
+            OrderItem.reversal_due.set(reversal.due_total),
+            OrderItem.reversed_amount.set(int(order.reversed_amount) + reversal.reversed_now),
             OrderItem.fully_refunded.set(fully),
         ]
-        write = WalletWrite(
+        WalletWrite(
             merchant_id,
             profile,
             int(profile.seq),
-            _lots_by_id(lots),
-            True,
+            wallet,
             change,
             now,
-            puts=[(record, RefundItem.PK.does_not_exist())],
+            record=record,
+            record_condition=RefundItem.PK.does_not_exist(),
             updates=[(order, order_actions, OrderItem.refunded_amount == int(order.refunded_amount))],
-        )
-        write.commit()
+        ).commit()
         return response
 
     return retrying(attempt)
 
 
+def recorded_stamp(now: datetime) -> datetime:
+    """When a scheduled job's write is recorded: its event's time, or the clock when the event is
+    older (a late or retried run). The metrics job reads the timeline up to a cursor that only
+    moves forward, so a record must never be stamped behind a run that has already passed."""
+    return max(now, datetime.now(UTC))
+
+
 def settle_expired(
-    merchant_id: str,
-    customer_id: str,
-    now: datetime,
-    loaded: tuple[CustomerItem | None, list[LotItem]] | None = None,
+    merchant_id: str, customer_id: str, now: datetime, loaded: CustomerItem | None = None
 ) -> int:
     """Expire what is past due for one customer; returns the amount expired (0 when nothing was due).
 
-    `loaded` is the wallet the caller has just read, saving a round trip on the first attempt.
+    `loaded` is the profile the caller has just read, saving a round trip on the first attempt.
     """
     first = [loaded] if loaded is not None else []
 
     def attempt() -> int:
-        profile, lots = first.pop() if first else load_wallet(merchant_id, customer_id)
+        profile = first.pop() if first else load_profile(merchant_id, customer_id)
         first.clear()
         if profile is None:
             return 0
-        change = domain.Change()
-        domain.expire_due([to_lot(item) for item in lots], now, change)
+        wallet = wallet_of(profile)
+        change = domain.plan_expire(wallet, now)
         if not change.entries:
             return 0
         profile.updated_at = iso(now)
-        WalletWrite(merchant_id, profile, int(profile.seq), _lots_by_id(lots), True, change, now).commit()
+        record = SettlementItem(
+            profile.PK, k.settlement_sk(wallet.seq + 1), customer_id=customer_id, note="expire"
+        )
+        WalletWrite(
+            merchant_id,
+            profile,
+            int(profile.seq),
+            wallet,
+            change,
+            recorded_stamp(now),
+            record=record,
+            record_condition=SettlementItem.PK.does_not_exist(),
+        ).commit()
         return -change.delta
 
     return retrying(attempt)

@@ -1,7 +1,9 @@
-"""Reads a customer's wallet and writes one wallet change as a single guarded transaction."""
+"""Reads a customer's wallet (one GetItem: the lots ride on the profile) and commits one planned
+change as a single guarded transaction of two items: the profile and the operation's record."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,169 +14,180 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from vafa.errors import Busy, ValidationFailed
+from vafa.errors import Busy
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem, Item, LedgerItem, LotItem
+from vafa.store.models import CustomerItem, Item, WalletRecord
 from vafa.store.table import connection, ensure_configured
-from vafa.timeutil import iso, parse_instant
-from vafa.wallet.domain import Change, Lot
+from vafa.timeutil import iso
+from vafa.wallet.domain import Change, Lot, Posted, Wallet, post
 
-MAX_TRANSACTION_ITEMS = 100
+_IMAGE = "_vafa_image"  # the profile as read, so a commit writes only the attributes it changed
+_UNDIFFED = {"PK", "SK", "kind", "version"}
 
 
 class Contended(Exception):
     """The transaction lost a race (a condition failed); re-read and decide again."""
 
 
-def to_lot(item: LotItem) -> Lot:
-    return Lot(
-        lot_id=item.lot_id,
-        source=item.source,
-        ref=item.ref,
-        amount=int(item.amount),
-        remaining=int(item.remaining),
-        earned_at=parse_instant(item.earned_at),
-        expires_at=parse_instant(item.expires_at),
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _instant(seconds: int) -> datetime:
+    from datetime import UTC
+
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def dump_lots(lots: Sequence[Lot]) -> str | None:
+    """Open lots, compactly: about 40 bytes a lot keeps a profile with a dozen of them under 1 KB."""
+    rows = [
+        [lot.lot_id, lot.source, lot.amount, lot.remaining, _epoch(lot.earned_at), _epoch(lot.expires_at)]
+        for lot in sorted(lots, key=lambda lot: (lot.expires_at, lot.earned_at, lot.lot_id))
+        if lot.remaining > 0
+    ]
+    return json.dumps(rows, separators=(",", ":"), ensure_ascii=False) if rows else None
+
+
+def lots_of(profile: CustomerItem) -> tuple[Lot, ...]:
+    return tuple(
+        Lot(
+            str(lot_id),
+            source,
+            str(lot_id).partition(":")[2],
+            int(amount),
+            int(remaining),
+            _instant(earned),
+            _instant(expires),
+        )
+        for lot_id, source, amount, remaining, earned, expires in json.loads(profile.lots or "[]")
     )
 
 
-def load_wallet(merchant_id: str, customer_id: str) -> tuple[CustomerItem | None, list[LotItem]]:
-    """Profile and open lots in one Query: lot keys sort just before the profile key."""
+def wallet_of(profile: CustomerItem) -> Wallet:
+    return Wallet(int(profile.balance), int(profile.seq), lots_of(profile))
+
+
+def remember(profile: CustomerItem) -> CustomerItem:
+    """Keep the image of a profile as read: the commit compares against it."""
+    setattr(profile, _IMAGE, profile.serialize())
+    return profile
+
+
+def load_profile(merchant_id: str, customer_id: str) -> CustomerItem | None:
+    """The profile, wallet included, in one consistent GetItem."""
     ensure_configured()
-    profile: CustomerItem | None = None
-    lots: list[LotItem] = []
-    for item in Item.query(
-        k.customer_pk(merchant_id, customer_id),
-        Item.SK.between(k.LOT_PREFIX, k.PROFILE),
-        consistent_read=True,
-    ):
-        if isinstance(item, CustomerItem):
-            profile = item
-        elif isinstance(item, LotItem):
-            lots.append(item)
-    return profile, lots
+    try:
+        found = CustomerItem.get(k.customer_pk(merchant_id, customer_id), k.PROFILE, consistent_read=True)
+    except CustomerItem.DoesNotExist:
+        return None
+    return remember(found)
 
 
 def batch_get(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Item]:
-    """Several items of any kind in one BatchGetItem round trip, keyed by (PK, SK)."""
+    """Several items of any kind in BatchGetItem round trips (100 keys each), keyed by (PK, SK)."""
     ensure_configured()
     found: dict[tuple[str, str], Item] = {}
     for item in Item.batch_get(list(keys), consistent_read=True):
+        if isinstance(item, CustomerItem):
+            remember(item)
         found[(item.PK, item.SK)] = item
     return found
 
 
+def changed_actions(profile: CustomerItem) -> list[Action] | None:
+    """SET/REMOVE of the attributes that differ from the image read; None for a profile never read."""
+    before: dict[str, Any] | None = getattr(profile, _IMAGE, None)
+    if before is None:
+        return None
+    after = profile.serialize()
+    actions: list[Action] = []
+    for name, attribute in CustomerItem.get_attributes().items():
+        stored = attribute.attr_name
+        if stored in _UNDIFFED or before.get(stored) == after.get(stored):
+            continue
+        value = getattr(profile, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    return actions
+
+
+def sync_expiry_key(merchant_id: str, profile: CustomerItem, lots: Sequence[Lot]) -> None:
+    """next_expiry is the soonest expiry of an open lot; the profile sits on the DueIndex under it,
+    so the expiry run and the expiry reminders find the customer without any item of their own."""
+    open_lots = [lot for lot in lots if lot.remaining > 0]
+    profile.next_expiry = iso(min(lot.expires_at for lot in open_lots)) if open_lots else None
+    if profile.next_expiry:
+        profile.DuePK = k.due_pk(merchant_id, "expiry")
+        profile.DueSK = f"{profile.next_expiry}#{profile.customer_id}"
+    else:
+        profile.DuePK = profile.DueSK = None
+
+
+def entries_json(posted: Sequence[Posted]) -> str:
+    return json.dumps(
+        [[p.seq, p.type, p.amount, p.balance_after, iso(p.at), p.ref] for p in posted],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
 @dataclass
 class WalletWrite:
-    """Collects the items of one wallet operation; `commit` writes them all or nothing."""
+    """One wallet operation: the profile (with its lots) and the operation's record, all or nothing."""
 
     merchant_id: str
     profile: CustomerItem
     expected_seq: int | None  # None: the customer is new
-    lots: dict[str, LotItem]  # lot_id -> stored lot, for the lots this change may touch
-    lots_complete: bool  # all open lots were loaded, so next_expiry can be recomputed exactly
+    wallet: Wallet  # as read
     change: Change
     recorded_at: datetime
-    puts: list[tuple[Item, Condition | None]] = field(default_factory=list)
+    record: WalletRecord | None = None
+    record_condition: Condition | None = None
     updates: list[tuple[Item, list[Action], Condition | None]] = field(default_factory=list)
 
-    def commit(self) -> int:
-        """Write everything in one TransactWriteItems; returns the balance after. Raises Contended."""
+    def commit(self) -> tuple[Wallet, list[Posted]]:
+        """Write everything in one TransactWriteItems; returns the wallet after. Raises Contended."""
+        after, posted = post(self.wallet, self.change)
         profile = self.profile
-        balance, seq = int(profile.balance), int(profile.seq)
-        cpk = k.customer_pk(self.merchant_id, profile.customer_id)
-        ledger: list[LedgerItem] = []
-        for entry in self.change.entries:
-            seq += 1
-            balance += entry.amount
-            ledger.append(
-                LedgerItem(
-                    cpk,
-                    k.ledger_sk(seq),
-                    type=entry.type,
-                    amount=entry.amount,
-                    balance_after=balance,
-                    at=iso(entry.at),
-                    ref=entry.ref,
-                    recorded_at=iso(self.recorded_at),
-                )
-            )
-        if balance < 0:
-            raise AssertionError("a wallet change may never take the balance below zero")
-        deletes: list[tuple[LotItem, Condition]] = []
-        lot_updates: list[tuple[LotItem, list[Action], Condition]] = []
-        remaining_expiries: list[str] = []
-        for lot_id, item in self.lots.items():
-            taken = self.change.lot_takes.get(lot_id, 0)
-            left = int(item.remaining) - taken
-            if taken and left == 0:
-                deletes.append((item, LotItem.remaining == int(item.remaining)))
-            elif taken:
-                lot_updates.append(
-                    (item, [LotItem.remaining.set(left)], LotItem.remaining == int(item.remaining))
-                )
-            if left > 0:
-                remaining_expiries.append(item.expires_at)
-        new_lots: list[LotItem] = []
-        for lot in self.change.new_lots:
-            left = lot.remaining - self.change.lot_takes.get(lot.lot_id, 0)
-            if left <= 0:
-                continue
-            expires = iso(lot.expires_at)
-            remaining_expiries.append(expires)
-            new_lots.append(
-                LotItem(
-                    cpk,
-                    k.lot_sk(expires, lot.lot_id),
-                    lot_id=lot.lot_id,
-                    source=lot.source,
-                    ref=lot.ref,
-                    amount=lot.amount,
-                    remaining=left,
-                    earned_at=iso(lot.earned_at),
-                    expires_at=expires,
-                    DuePK=k.due_pk(self.merchant_id, "expiry"),
-                    DueSK=f"{expires}#{profile.customer_id}#{lot.lot_id}",
-                )
-            )
-        if self.lots_complete:
-            profile.next_expiry = min(remaining_expiries) if remaining_expiries else None
-        elif remaining_expiries:
-            candidates = [*remaining_expiries, *([profile.next_expiry] if profile.next_expiry else [])]
-            profile.next_expiry = min(candidates)
-        profile.balance = balance
-        profile.seq = seq
-        # Listed under the day it changed, so the metrics job visits only customers with new activity.
-        profile.ActPK = k.activity_pk(self.merchant_id, iso(self.recorded_at)[:10])
-        profile.ActSK = profile.customer_id
-        count = 1 + len(ledger) + len(deletes) + len(lot_updates) + len(new_lots) + len(self.puts)
-        count += len(self.updates)
-        if count > MAX_TRANSACTION_ITEMS:
-            raise ValidationFailed(
-                "this operation spans too many credit lots for one transaction; split the amount",
-                field="amount",
-                code="too_many_lots",
-            )
-        guard = (
-            CustomerItem.PK.does_not_exist()
-            if self.expected_seq is None
-            else CustomerItem.seq == self.expected_seq
-        )
+        profile.balance = after.balance
+        profile.seq = after.seq
+        profile.lots = dump_lots(after.lots)
+        sync_expiry_key(self.merchant_id, profile, after.lots)
+        record = self.record
+        if record is not None:
+            at = iso(self.recorded_at)
+            record.customer_id = profile.customer_id
+            record.recorded_at = at
+            record.entries = entries_json(posted) if posted else None
+            if posted:  # in the customer's ledger only when it moved money
+                record.GSI1PK = k.ledger_pk(self.merchant_id, profile.customer_id)
+                record.GSI1SK = k.ledger_sk(posted[0].seq)
+            kind = str(
+                WalletRecord.kind.get_discriminator(type(record))
+            )  # order, redemption, refund, settlement
+            record.ActPK = k.activity_pk(self.merchant_id, at[:10])
+            occurred = getattr(record, "occurred_at", None)
+            record.ActSK = k.timeline_sk(at, kind, profile.customer_id, occurred)
+        actions = changed_actions(profile)
         try:
             with TransactWrite(connection=connection()) as tx:
-                tx.save(profile, condition=guard)
-                for entry_item in ledger:
-                    tx.save(entry_item, condition=LedgerItem.PK.does_not_exist())
-                for lot_item, condition in deletes:
-                    tx.delete(lot_item, condition=condition)
-                for lot_item, actions, condition in lot_updates:
-                    tx.update(lot_item, actions, condition=condition)
-                for lot_item in new_lots:
-                    tx.save(lot_item, condition=LotItem.PK.does_not_exist())
-                for put_item, put_condition in self.puts:
-                    tx.save(put_item, condition=put_condition)
-                for update_item, update_actions, update_condition in self.updates:
-                    tx.update(update_item, update_actions, condition=update_condition)
+                if self.expected_seq is None or actions is None:
+                    guard = (
+                        CustomerItem.PK.does_not_exist()
+                        if self.expected_seq is None
+                        else CustomerItem.seq == self.expected_seq
+                    )
+                    tx.save(profile, condition=guard)
+                elif actions:
+                    tx.update(profile, actions, condition=CustomerItem.seq == self.expected_seq)
+                else:  # nothing changed on the profile: still guard the sequence the plan was made on
+                    tx.condition_check(
+                        CustomerItem, profile.PK, profile.SK, CustomerItem.seq == self.expected_seq
+                    )
+                if record is not None:
+                    tx.save(record, condition=self.record_condition)
+                for item, item_actions, condition in self.updates:
+                    tx.update(item, item_actions, condition=condition)
         except TransactWriteError as exc:
             code = exc.cause_response_code
             if code in ("TransactionCanceledException", "TransactionConflictException"):
@@ -186,38 +199,59 @@ class WalletWrite:
             ):
                 raise Busy("the wallet is busy; retry shortly") from exc
             raise
-        return balance
+        remember(profile)
+        return after, posted
+
+
+def _rows(record: WalletRecord) -> list[dict[str, Any]]:
+    rows = []
+    for seq, type_, amount, balance_after, at, ref in json.loads(record.entries or "[]"):
+        rows.append(
+            {
+                "seq": int(seq),
+                "type": type_,
+                "amount": int(amount),
+                "balance_after": int(balance_after),
+                "at": at,
+                "ref": ref,
+                "recorded_at": record.recorded_at,
+            }
+        )
+    return rows
 
 
 def ledger_page(
     merchant_id: str, customer_id: str, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Ledger entries newest first; the cursor is the last sequence key returned."""
+    """Ledger entries newest first; the cursor is the sequence number of the last entry returned.
+
+    The customer's records are listed newest first from GSI1 and read in one batch; a record
+    carries one or more entries, so a page may end inside a record and the next starts there."""
     ensure_configured()
-    condition: Condition = LedgerItem.SK.startswith(k.LEDGER_PREFIX)
-    if cursor:
-        # Keys below a ledger key in a customer's partition are older ledger entries (filtered below).
-        condition = Item.SK < cursor
-    items = list(
-        Item.query(
-            k.customer_pk(merchant_id, customer_id),
-            condition,
-            scan_index_forward=False,
-            limit=limit + 1,
-        )
+    rest = (cursor or "").removeprefix(k.LEDGER_PREFIX)
+    below = int(rest) if rest.isdigit() else None
+    condition = WalletRecord.GSI1SK <= k.ledger_sk(below - 1) if below else None
+    wanted = limit + 1
+    rows: list[dict[str, Any]] = []
+    listed = WalletRecord.ledger_index.query(
+        k.ledger_pk(merchant_id, customer_id),
+        condition,
+        scan_index_forward=False,
+        page_size=wanted,
     )
-    entries = [item for item in items if isinstance(item, LedgerItem)][: limit + 1]
-    more = len(entries) > limit
-    page = entries[:limit]
-    rows = [
-        {
-            "type": e.type,
-            "amount": int(e.amount),
-            "balance_after": int(e.balance_after),
-            "at": e.at,
-            "ref": e.ref,
-            "recorded_at": e.recorded_at,
-        }
-        for e in page
-    ]
-    return rows, (page[-1].SK if more and page else None)
+    keys: list[tuple[str, str]] = []
+    for entry in listed:
+        keys.append((entry.PK, entry.SK))
+        if len(keys) >= wanted:
+            break
+    found = batch_get(keys)
+    for key in keys:
+        record = found.get(key)
+        if isinstance(record, WalletRecord):
+            rows.extend(row for row in _rows(record) if below is None or row["seq"] < below)
+    rows.sort(key=lambda row: row["seq"], reverse=True)
+    page = rows[:limit]
+    more = len(rows) > limit
+    return [{key: value for key, value in row.items() if key != "seq"} for row in page], (
+        f"{k.LEDGER_PREFIX}{page[-1]['seq']}" if more and page else None
+    )

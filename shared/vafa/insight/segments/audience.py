@@ -59,12 +59,18 @@ class Page:
 
 
 def read_page(merchant_id: str, shard: int, start_key: dict[str, Any] | None, limit: int = PAGE) -> Page:
-    """One page of one shard; pass `next_key` back to continue."""
+    """One page of one shard; pass `next_key` back to continue.
+
+    The index lists who the members are; their figures (which change with every purchase, and so
+    are kept out of the index's projection) come from their profiles, read in batches of 100
+    (eventually consistent: half a read unit per profile)."""
     ensure_configured()
     result = CustomerItem.member_index.query(
         k.member_pks(merchant_id)[shard], limit=limit, last_evaluated_key=start_key, page_size=limit
     )
-    members = [member_of(item) for item in result if isinstance(item, CustomerItem)]
+    keys = [(item.PK, item.SK) for item in result if isinstance(item, CustomerItem)]
+    profiles = {(p.PK, p.SK): p for p in CustomerItem.batch_get(keys)} if keys else {}
+    members = [member_of(profiles[key]) for key in keys if key in profiles]
     return Page(members, shard, result.last_evaluated_key)
 
 
