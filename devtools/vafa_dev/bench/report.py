@@ -27,7 +27,7 @@ HINTS = {
         "`aws_lambda_powertools.event_handler.api_gateway` where possible."
     ),
     "pydantic": (
-        "Something imports pydantic at cold start; requests and settings are checked by `vafa.model` "
+        "Something imports pydantic at cold start; requests and settings are checked by msgspec (`vafa.records`) "
         "instead (`tests/unit/test_cold_start.py` fails when a function loads it)."
     ),
     "phonenumbers": (
