@@ -22,11 +22,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	PORT=$(PORT) VAFA_DEMO=$(DEMO) $(PY) -m vafa_dev.local.stack
 
-# The dashboard test drives Debian's Chromium (Playwright never downloads a browser here).
+# The dashboard test drives Debian's Chromium (Playwright never downloads a browser here); the
+# WooCommerce plugin's tests run under Debian's php-cli.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v php >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq php-cli >/dev/null; }
 
 test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
