@@ -28,7 +28,7 @@ $posted   = array(
 // Settings as saved on the page, without connecting (the checkout and token scenarios).
 Vafa_Club_Settings::put( array_merge( Vafa_Club_Settings::get(), array( 'api_url' => Vafa_Club_Settings::clean_url( $posted['vafa_club_api_url'] ), 'api_key' => $posted['vafa_club_api_key'], 'site_key' => $posted['vafa_club_site_key'] ) ) );
 
-/** Status codes of the calls made so far, as "METHOD /path STATUS" is not kept: count by path. */
+/** The calls made so far, as "METHOD /path", so the test can count them. */
 function vafa_e2e_calls(): array {
 	$calls = array();
 	foreach ( $GLOBALS['wp']['requests'] as $request ) {
