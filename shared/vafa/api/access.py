@@ -11,7 +11,8 @@ from vafa.errors import Unauthorized
 
 Access = Literal["secret", "site", "public"]
 _SITE_PATHS = ("/v1/push/", "/v1/push-subscriptions")
-_PUBLIC_PREFIXES = ("/v1/feedback/", "/v1/sms/inbound/", "/v1/dashboard/session")
+# Deliveries from shop platforms carry their own proof (a signature), never an API key.
+_PUBLIC_PREFIXES = ("/v1/feedback/", "/v1/sms/inbound/", "/v1/dashboard/session", "/v1/hooks/")
 
 
 def access_for(path: str, method: str) -> Access:

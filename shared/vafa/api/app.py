@@ -14,7 +14,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from vafa.api import access, errors, guard
 from vafa.api.binding import strict_loads
 from vafa.api.context import verifier
-from vafa.api.routes import campaigns, customers, dashboard, insight, pages, program, signals, wallet
+from vafa.api.routes import (
+    campaigns,
+    customers,
+    dashboard,
+    insight,
+    integrations,
+    pages,
+    program,
+    signals,
+    wallet,
+)
 from vafa.config import settings
 from vafa.errors import VafaError
 from vafa.store.table import ensure_configured
@@ -37,6 +47,7 @@ app.include_router(pages.router)
 app.include_router(insight.router)
 app.include_router(campaigns.router)
 app.include_router(dashboard.router)
+app.include_router(integrations.router)
 
 
 @app.exception_handler(VafaError)

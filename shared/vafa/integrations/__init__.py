@@ -1,0 +1,1 @@
+"""Shop platforms that report their orders to Vafa by themselves (WooCommerce's webhooks)."""
