@@ -7,14 +7,16 @@ import threading
 import time
 from typing import Any, Literal
 
-import boto3
-
 _cache: dict[str, tuple[float, str]] = {}
 _lock = threading.Lock()
 _TTL = 300.0
 
 
 def _client(service: Literal["ssm", "secretsmanager"]) -> Any:
+    # boto3 only here: PynamoDB needs botocore alone, and boto3 (with s3transfer) would add tens of
+    # milliseconds to every cold start, also of the requests that never read a secret.
+    import boto3
+
     from vafa.config import settings
 
     current = settings()

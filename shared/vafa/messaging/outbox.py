@@ -8,8 +8,6 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-import boto3
-
 CHANNELS = ("sms", "email", "push")
 
 
@@ -32,14 +30,21 @@ class Outbox:
     @property
     def sqs(self) -> Any:
         if self._sqs is None:
+            import boto3  # on first send only: a cold start that queues nothing never loads it
+
             from vafa.config import settings
 
             endpoint = os.environ.get("AWS_ENDPOINT_URL_SQS") or os.environ.get("AWS_ENDPOINT_URL")
             self._sqs = boto3.client("sqs", region_name=settings().region, endpoint_url=endpoint or None)
         return self._sqs
 
-    def add(self, channel: str, merchant_id: str, customer_id: str, note_sk: str) -> None:
-        body = {"merchant_id": merchant_id, "customer_id": customer_id, "note_sk": note_sk}
+    def add(
+        self, channel: str, merchant_id: str, customer_id: str, note_sk: str, *, visitor: bool = False
+    ) -> None:
+        """`visitor`: `customer_id` is an anonymous visitor's id (its message lives in its partition)."""
+        body: dict[str, Any] = {"merchant_id": merchant_id, "customer_id": customer_id, "note_sk": note_sk}
+        if visitor:
+            body["visitor"] = True
         self._pending[channel].append(body)
         if len(self._pending[channel]) >= 10:
             self._flush_channel(channel)

@@ -8,10 +8,10 @@ from email.message import EmailMessage
 from email.utils import formataddr
 from typing import Any
 
-import boto3
-
 
 def ses_client() -> Any:
+    import boto3  # on first use only: PynamoDB needs botocore alone (cold start)
+
     from vafa.config import settings
 
     endpoint = os.environ.get("AWS_ENDPOINT_URL_SES") or os.environ.get("AWS_ENDPOINT_URL")
