@@ -206,6 +206,10 @@ class Program(Record, forbid_unknown_fields=True):
     min_purchase_amount: Money = 0
     max_cashback_per_purchase: Money | None = None
     cashback_expiry_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+    # Checkout holds not captured or voided within this many minutes are voided by themselves.
+    hold_minutes: Annotated[int, Meta(ge=1, le=10_080)] = 30
+    # The largest share of an order (its `order_total`) one redemption's credit may cover.
+    max_redeem_percent: Annotated[int, Meta(ge=1, le=100)] = 100
     reminders: Reminders = field(default_factory=Reminders)
     quiet_hours: QuietHours | None = field(default_factory=QuietHours)
     max_marketing_messages_per_week: Annotated[int, Meta(ge=0, le=100)] = 3

@@ -46,6 +46,25 @@ def check_books(books: Books, now: datetime) -> None:
         assert books.ledger[-1].seq == wallet.seq == len(books.ledger)
     assert all(0 < lot.remaining <= lot.amount for lot in wallet.lots)
     assert len({lot.lot_id for lot in wallet.lots}) == len(wallet.lots)
+    # Held credit is out of the balance, and remembers exactly where it came from.
+    assert all(hold.amount == sum(t.amount for t in hold.takes) > 0 for hold in wallet.holds)
+    assert len({hold.redemption_id for hold in wallet.holds}) == len(wallet.holds)
+
+
+def restored_after(spent: list[domain.Spent], reversal: domain.Reversal) -> list[domain.Spent]:
+    """What the store remembers of each redemption after a refund returned part of it."""
+    return [
+        domain.Spent(
+            s.redemption_id, s.amount, s.takes, s.restored + reversal.restored.get(s.redemption_id, 0)
+        )
+        for s in spent
+    ]
+
+
+def check_restored(facts: domain.OrderFacts, spent: list[domain.Spent]) -> None:
+    """Credit spent on an order comes back in proportion to the refunded part, floored, never more."""
+    for s in spent:
+        assert s.restored == domain.restore_due(s.amount, facts.amount, facts.refunded_amount) <= s.amount
 
 
 def check_soonest_first(lots: tuple[domain.Lot, ...], takes: dict[str, int], now: datetime) -> None:
@@ -71,6 +90,8 @@ class WalletHistory(RuleBasedStateMachine):
         self.books = Books()
         self.orders: dict[str, Order] = {}
         self.next_id = 0
+        self.held: dict[str, str | None] = {}  # every hold made -> the order it named
+        self.spent: dict[str, list[domain.Spent]] = {}  # order -> captured redemptions naming it
 
     @rule(
         amount=st.integers(0, 5_000_000),
@@ -112,13 +133,57 @@ class WalletHistory(RuleBasedStateMachine):
             return
         amount = data.draw(st.integers(1, left))
         refunded = facts.refunded_amount + amount
-        change, reversal = domain.plan_refund(self.books.wallet, facts, refunded, order_id, self.now)
-        expired = -sum(e.amount for e in change.entries if e.type == "expire")
-        assert reversal.reversed_now == min(reversal.owed, self.books.wallet.balance - expired)
+        spent = self.spent.get(order_id, [])
+        change, reversal = domain.plan_refund(self.books.wallet, facts, refunded, order_id, self.now, spent)
+        moved = sum(e.amount for e in change.entries if e.type in ("expire", "release"))
+        assert reversal.reversed_now == min(reversal.owed, self.books.wallet.balance + moved)
         self.books.commit(change)
         self.orders[order_id].facts = domain.OrderFacts(
             facts.amount, facts.cashback, refunded, reversal.due_total, facts.lot_id
         )
+        self.spent[order_id] = restored_after(spent, reversal)
+        check_restored(self.orders[order_id].facts, self.spent[order_id])
+
+    @rule(amount=st.integers(1, 200_000), minutes=st.integers(1, 120), data=st.data())
+    def hold(self, amount: int, minutes: int, data: st.DataObject) -> None:
+        self.next_id += 1
+        rid = f"h{self.next_id}"
+        order_id = data.draw(st.sampled_from([None, *sorted(self.orders)]))
+        before = self.books.wallet
+        planned = domain.plan_hold(before, amount, rid, self.now, self.now + timedelta(minutes=minutes))
+        if planned is None:
+            return
+        change, made = planned
+        check_soonest_first(before.lots, {t.lot_id: t.amount for t in made.takes}, self.now)
+        self.books.commit(change)
+        self.held[rid] = order_id
+
+    @precondition(lambda self: bool(self.held))
+    @rule(data=st.data())
+    def capture(self, data: st.DataObject) -> None:
+        rid = data.draw(st.sampled_from(sorted(self.held)))
+        hold = next((h for h in self.books.wallet.holds if h.redemption_id == rid), None)
+        change, outcome = domain.plan_capture(self.books.wallet, rid, self.now)
+        assert outcome == (
+            "absent" if hold is None else "lapsed" if hold.expires_at <= self.now else "captured"
+        )
+        self.books.commit(change)
+        order_id = self.held[rid]
+        if hold is not None and outcome == "captured" and order_id is not None:
+            self.spent.setdefault(order_id, []).append(domain.Spent(rid, hold.amount, hold.takes))
+
+    @precondition(lambda self: bool(self.held))
+    @rule(data=st.data())
+    def void(self, data: st.DataObject) -> None:
+        rid = data.draw(st.sampled_from(sorted(self.held)))
+        held = next((h for h in self.books.wallet.holds if h.redemption_id == rid), None)
+        change, outcome = domain.plan_void(self.books.wallet, rid, self.now)
+        self.books.commit(change)
+        if outcome == "voided":
+            assert held is not None
+            released = sum(e.amount for e in change.entries if e.type == "release")
+            assert released >= held.amount  # its own, and any other lapsed holds settled with it
+        assert all(h.redemption_id != rid for h in self.books.wallet.holds)
 
     @rule(days=st.integers(0, 40), hours=st.integers(0, 23))
     def time_passes(self, days: int, hours: int) -> None:
@@ -130,6 +195,7 @@ class WalletHistory(RuleBasedStateMachine):
         # Running it again at the same time changes nothing.
         assert domain.plan_expire(self.books.wallet, self.now).entries == []
         assert all(lot.expires_at > self.now for lot in self.books.wallet.lots)
+        assert all(hold.expires_at > self.now for hold in self.books.wallet.holds)
 
     @rule(amount=st.integers(1, 100_000), days=st.integers(1, 30))
     def gift(self, amount: int, days: int) -> None:
@@ -163,8 +229,39 @@ def _history(rng: random.Random) -> None:
     now = START + timedelta(days=rng.randrange(3650))
     books = Books()
     orders: dict[str, domain.OrderFacts] = {}
-    for step in range(rng.randint(1, 30)):
+    named: dict[str, str | None] = {}  # hold -> the order it named
+    spent: dict[str, list[domain.Spent]] = {}  # order -> captured redemptions naming it
+    for step in range(rng.randint(1, 40)):
         action = rng.random()
+        if rng.random() < 0.3:  # checkout holds, their capture or void, and time running out on them
+            kind = rng.random()
+            if kind < 0.4 or not named:
+                rid = f"h{step}"
+                order_id = rng.choice([None, f"o{rng.randrange(step + 1)}"])
+                planned_hold = domain.plan_hold(
+                    books.wallet,
+                    rng.choice([1, books.wallet.balance or 1, rng.randrange(1, 200_000)]),
+                    rid,
+                    now,
+                    now + timedelta(minutes=rng.choice([1, 30, 600])),
+                )
+                if planned_hold is not None:
+                    books.commit(planned_hold[0])
+                    named[rid] = order_id
+            elif kind < 0.7:
+                rid = rng.choice(sorted(named))
+                hold = next((h for h in books.wallet.holds if h.redemption_id == rid), None)
+                change, outcome = domain.plan_capture(books.wallet, rid, now)
+                books.commit(change)
+                if outcome == "captured" and hold is not None and named[rid] is not None:
+                    spent.setdefault(str(named[rid]), []).append(domain.Spent(rid, hold.amount, hold.takes))
+            elif kind < 0.9:
+                change, outcome = domain.plan_void(books.wallet, rng.choice(sorted(named)), now)
+                books.commit(change)
+            else:
+                now += timedelta(minutes=rng.choice([1, 29, 30, 31, 700]))
+            check_books(books, now)
+            continue
         if action < 0.35:
             order_id = f"o{step}"
             terms = domain.Terms(
@@ -185,19 +282,27 @@ def _history(rng: random.Random) -> None:
                 if before.balance
                 else [1, 7]
             )
-            planned = domain.plan_redeem(before, max(amount, 1), f"r{step}", now)
-            if planned is None:
+            spent_now = domain.plan_spend(before, max(amount, 1), f"r{step}", now)
+            if spent_now is None:
                 assert domain.spendable(before.lots, now) < max(amount, 1)
             else:
-                check_soonest_first(before.lots, planned[1], now)
-                books.commit(planned[0])
+                redeemed = {t.lot_id: t.amount for t in spent_now[1]}
+                if not before.holds:  # lapsed holds settled on the way return to lots first
+                    check_soonest_first(before.lots, redeemed, now)
+                books.commit(spent_now[0])
+                order_named = rng.choice([None, f"o{rng.randrange(step + 1)}"])
+                if order_named is not None:
+                    spent.setdefault(order_named, []).append(
+                        domain.Spent(f"r{step}", max(amount, 1), spent_now[1])
+                    )
         elif action < 0.75 and orders:
             order_id = rng.choice(sorted(orders))
             facts = orders[order_id]
             left = facts.amount - facts.refunded_amount
             if left > 0:
                 refunded = facts.refunded_amount + rng.choice([left, rng.randint(1, left)])
-                change, reversal = domain.plan_refund(books.wallet, facts, refunded, order_id, now)
+                on_order = spent.get(order_id, [])
+                change, reversal = domain.plan_refund(books.wallet, facts, refunded, order_id, now, on_order)
                 assert 0 <= reversal.reversed_now <= reversal.owed
                 if facts.amount:  # proportional, floored, on the whole refunded so far
                     assert reversal.due_total == facts.cashback * refunded // facts.amount
@@ -205,6 +310,8 @@ def _history(rng: random.Random) -> None:
                 orders[order_id] = domain.OrderFacts(
                     facts.amount, facts.cashback, refunded, reversal.due_total, facts.lot_id
                 )
+                spent[order_id] = restored_after(on_order, reversal)
+                check_restored(orders[order_id], spent[order_id])
         elif action < 0.85:
             books.commit(domain.plan_expire(books.wallet, now))
             assert all(lot.expires_at > now for lot in books.wallet.lots)

@@ -59,6 +59,12 @@ class RedemptionIn(Record):
     customer_id: ClientId
     amount: Annotated[PositiveMoney, Meta(description="Integer amount, at least 1")]
     order_id: ClientId | None = None
+    hold: Annotated[
+        bool, Meta(description="Reserve the amount until captured or voided (or `hold_minutes` pass)")
+    ] = False
+    order_total: Annotated[
+        Money | None, Meta(description="The order's total: the program's `max_redeem_percent` applies to it")
+    ] = None
 
 
 class CartLine(Record):
@@ -191,7 +197,7 @@ class CustomerList(Record):
 
 
 class LedgerEntryOut(Record):
-    type: Literal["earn", "redeem", "expire", "reverse", "gift", "adjust"]
+    type: Literal["earn", "redeem", "expire", "reverse", "gift", "adjust", "release"]
     amount: Annotated[int, _doc("Signed: credits positive, debits negative")]
     balance_after: int
     at: str
@@ -221,6 +227,9 @@ class RefundOut(Record):
     cashback_reversed: Annotated[int, _doc("Cashback actually taken back from the balance")]
     cashback_unrecovered: Annotated[int, _doc("Cashback owed back but already spent or expired")]
     balance: int
+    credit_restored: Annotated[
+        int, _doc("Credit spent on the order, its refunded share, returned to the lots it came from")
+    ] = 0
 
 
 class RedemptionOut(Record):
@@ -228,6 +237,19 @@ class RedemptionOut(Record):
     customer_id: str
     amount: int
     order_id: MaybeText
+    balance: int
+    status: Annotated[Literal["held", "captured"], _doc("`held` until captured or voided")] = "captured"
+    expires_at: Annotated[MaybeText, _doc("A hold's lapse (held only)")] = None
+
+
+class RedemptionSettledOut(Record):
+    """Answer of capture and void."""
+
+    redemption_id: str
+    customer_id: str
+    amount: int
+    order_id: MaybeText
+    status: Literal["captured", "voided"]
     balance: int
 
 

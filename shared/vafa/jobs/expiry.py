@@ -15,7 +15,7 @@ from vafa.jobs.isolation import Isolated
 from vafa.jobs.schedule import event_time
 from vafa.merchants import list_merchants
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem
+from vafa.store.models import CustomerItem, Item
 from vafa.store.table import ensure_configured
 from vafa.timeutil import iso
 from vafa.tracing import capture_handler
@@ -26,12 +26,16 @@ metrics = Metrics(namespace="Vafa", service="vafa-expiry")
 
 
 def customers_due(merchant_id: str, now: datetime) -> list[str]:
-    """Customers holding a lot whose expiry is at or before `now`, oldest due first."""
+    """Customers holding a lot whose expiry, or a checkout hold whose lapse, is at or before `now`."""
     ensure_configured()
     seen: dict[str, None] = {}
     upper = f"{iso(now)}#\uffff"
     for item in CustomerItem.due_index.query(k.due_pk(merchant_id, "expiry"), CustomerItem.DueSK <= upper):
         seen.setdefault(item.PK.split("#C#", 1)[1], None)
+    # Held redemptions sit on the index under their lapse until captured or voided; settling their
+    # customer voids them (the key is `<lapse>#<customer id>`).
+    for held in Item.due_index.query(k.due_pk(merchant_id, "hold"), Item.DueSK <= upper):
+        seen.setdefault(str(held.DueSK).split("#", 1)[1], None)
     return list(seen)
 
 

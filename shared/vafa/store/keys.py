@@ -44,6 +44,14 @@ def redemption_pk(merchant_id: str, redemption_id: str) -> str:
     return f"M#{merchant_id}#R#{redemption_id}"
 
 
+SPENT_PREFIX = "SPENT#"
+
+
+def spent_sk(redemption_id: str) -> str:
+    """Credit redemption `redemption_id` spent on the order whose partition holds this key."""
+    return f"{SPENT_PREFIX}{redemption_id}"
+
+
 def phone_key(merchant_id: str, e164: str) -> str:
     return f"M#{merchant_id}#PHONE#{e164}"
 

@@ -150,7 +150,10 @@ class CustomerItem(Item, discriminator="customer"):
     first_purchase_at = UnicodeAttribute(null=True)
     last_purchase_at = UnicodeAttribute(null=True, attr_name="last")
     lots = UnicodeAttribute(null=True)  # JSON [[id, source, amount, remaining, earned, expires]] (epoch s)
-    next_expiry = UnicodeAttribute(null=True, attr_name="nx")  # soonest expires_at among open lots
+    next_expiry = UnicodeAttribute(null=True, attr_name="nx")  # soonest expires_at among open lots and holds
+    # Open checkout holds, JSON [[redemption id, amount, expires (epoch s), [[lot, n, earned, expires,
+    # source], …]]]: a plan releases a lapsed one in the same write that settles expired lots.
+    holds = UnicodeAttribute(null=True, attr_name="hd")
     purchase_times = UnicodeAttribute(null=True, attr_name="pt")  # JSON epoch seconds of the last purchases
     closed_carts = UnicodeAttribute(null=True, attr_name="cc")  # JSON: the last carts a purchase closed
     created_at = UnicodeAttribute()
@@ -221,6 +224,23 @@ class RedemptionItem(WalletRecord, discriminator="redemption"):
     request_hash = UnicodeAttribute()
     response = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # held | captured | voided; None (records from before holds) means captured. While held, the
+    # record is on the DueIndex under its expiry (`M#m#DUE#hold`), so the expiry run finds lapsed ones.
+    status = UnicodeAttribute(null=True)
+    hold_expires_at = UnicodeAttribute(null=True)
+    settled_at = UnicodeAttribute(null=True)  # when it was captured or voided
+    void_reason = UnicodeAttribute(null=True)  # void | lapsed
+
+
+class SpentItem(Item, discriminator="spent"):
+    """Credit a captured redemption spent on an order, in the order's partition (`SPENT#<id>`), so a
+    refund of the order finds it with one consistent Query and returns its share."""
+
+    redemption_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    takes = UnicodeAttribute()  # as RedemptionItem.takes
+    restored = NumberAttribute(default=0)  # returned by refunds of the order so far
 
 
 class SettlementItem(WalletRecord, discriminator="settlement"):

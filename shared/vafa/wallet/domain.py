@@ -30,10 +30,33 @@ class Lot:
 class Entry:
     """One ledger movement; amount is signed (credits positive, debits negative)."""
 
-    type: str  # earn | redeem | expire | reverse | gift | adjust
+    type: str  # earn | redeem | expire | reverse | gift | adjust | release
     amount: int
     at: datetime
     ref: str
+
+
+@dataclass(frozen=True)
+class Take:
+    """What a redemption took from one lot, with what it needs to go back there: the lot may be
+    gone from the wallet (used up) by the time the credit returns."""
+
+    lot_id: str
+    amount: int
+    earned_at: datetime
+    expires_at: datetime
+    source: str
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Credit reserved at checkout: out of the balance already, back to its lots unless captured
+    before `expires_at`."""
+
+    redemption_id: str
+    amount: int
+    expires_at: datetime
+    takes: tuple[Take, ...]
 
 
 @dataclass
@@ -41,8 +64,11 @@ class Change:
     """Everything one wallet operation does, to be written in a single transaction."""
 
     new_lots: list[Lot] = field(default_factory=list)
-    lot_takes: dict[str, int] = field(default_factory=dict)  # lot_id -> amount taken
+    # lot_id -> amount taken; negative when credit went back to a lot the wallet still holds
+    lot_takes: dict[str, int] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
+    new_holds: list[Hold] = field(default_factory=list)
+    closed_holds: dict[str, str] = field(default_factory=dict)  # redemption_id -> captured|voided|lapsed
 
     @property
     def delta(self) -> int:
@@ -107,7 +133,9 @@ def apply(lots: Sequence[Lot], change: Change) -> list[Lot]:
         if remaining < 0:
             raise ValueError(f"lot {lot.lot_id} would go negative")
         if remaining > 0:
-            result.append(replace(lot, remaining=remaining))
+            # Credit released back to a lot that was spent down to nothing and rebuilt from the
+            # takes: the rebuilt lot's amount grows with what returns to it.
+            result.append(replace(lot, remaining=remaining, amount=max(lot.amount, remaining)))
     return result
 
 
@@ -142,6 +170,7 @@ class Wallet:
     balance: int = 0
     seq: int = 0
     lots: tuple[Lot, ...] = ()
+    holds: tuple[Hold, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,7 +196,10 @@ def post(wallet: Wallet, change: Change) -> tuple[Wallet, list[Posted]]:
         posted.append(Posted(seq, entry.type, entry.amount, balance, entry.at, entry.ref))
     if balance < 0:
         raise ValueError("a wallet change may never take the balance below zero")
-    return Wallet(balance, seq, tuple(apply(wallet.lots, change))), posted
+    holds = tuple(
+        hold for hold in (*wallet.holds, *change.new_holds) if hold.redemption_id not in change.closed_holds
+    )
+    return Wallet(balance, seq, tuple(apply(wallet.lots, change)), holds), posted
 
 
 def lot_id_for(source: str, ref: str) -> str:
@@ -193,12 +225,58 @@ class Earned:
     lot_id: str | None
 
 
+def current_lots(wallet: Wallet, change: Change) -> list[Lot]:
+    """The wallet's lots and the ones this change brings back or adds (takes still to subtract)."""
+    return [*wallet.lots, *change.new_lots]
+
+
+def release(
+    wallet: Wallet, takes: Sequence[Take], ref: str, at: datetime, now: datetime, change: Change
+) -> int:
+    """Credit goes back to the lots it was taken from, with their own expiry: one `release` entry;
+    a lot already past its expiry expires again at once (its `expire` entry follows)."""
+    held = {lot.lot_id for lot in wallet.lots}
+    total = 0
+    for t in takes:
+        if t.amount <= 0:
+            continue
+        total += t.amount
+        if t.lot_id in held:
+            change.lot_takes[t.lot_id] = change.lot_takes.get(t.lot_id, 0) - t.amount
+            continue
+        for i, lot in enumerate(change.new_lots):
+            if lot.lot_id == t.lot_id:
+                change.new_lots[i] = replace(
+                    lot, amount=lot.amount + t.amount, remaining=lot.remaining + t.amount
+                )
+                break
+        else:
+            ref_of = t.lot_id.partition(":")[2]
+            change.new_lots.append(
+                Lot(t.lot_id, t.source, ref_of, t.amount, t.amount, t.earned_at, t.expires_at)
+            )
+    if total:
+        change.entries.append(Entry("release", total, at, ref))
+        expire_due(current_lots(wallet, change), now, change)
+    return total
+
+
+def settle(wallet: Wallet, now: datetime, change: Change) -> None:
+    """What every plan does first: holds whose time ran out are released (voided by themselves),
+    then whatever is past its expiry leaves the balance."""
+    for hold in sorted(wallet.holds, key=lambda h: (h.expires_at, h.redemption_id)):
+        if hold.expires_at <= now and hold.redemption_id not in change.closed_holds:
+            release(wallet, hold.takes, hold.redemption_id, hold.expires_at, now, change)
+            change.closed_holds[hold.redemption_id] = "lapsed"
+    expire_due(current_lots(wallet, change), now, change)
+
+
 def plan_purchase(
     wallet: Wallet, order_id: str, amount: int, occurred: datetime, terms: Terms, now: datetime
 ) -> tuple[Change, Earned]:
     """Settle what expired, then earn the order's cashback as a lot of its own."""
     change = Change()
-    expire_due(wallet.lots, now, change)
+    settle(wallet, now, change)
     cashback = cashback_for(
         amount, terms.rate_bps, min_purchase_amount=terms.min_purchase_amount, max_cashback=terms.max_cashback
     )
@@ -215,17 +293,88 @@ def plan_purchase(
     return change, Earned(cashback, expires_at, lot_id)
 
 
-def plan_redeem(wallet: Wallet, amount: int, ref: str, now: datetime) -> tuple[Change, dict[str, int]] | None:
-    """Spend `amount` from the soonest-expiring open lots; None when the balance is short (nothing
-    spent). Also returns what was taken from each lot, so the credit can go back where it came from."""
+def _spend(wallet: Wallet, amount: int, ref: str, now: datetime) -> tuple[Change, tuple[Take, ...]] | None:
+    """Settle, then take `amount` from the soonest-expiring open lots (a `redeem` entry); None when
+    the balance is short. Also what was taken from each lot, so it can go back where it came from."""
     change = Change()
-    expire_due(wallet.lots, now, change)
-    expired = dict(change.lot_takes)
-    if take(wallet.lots, amount, now, change) < amount:
+    settle(wallet, now, change)
+    lots = current_lots(wallet, change)
+    before = dict(change.lot_takes)
+    if take(lots, amount, now, change) < amount:
         return None
     change.entries.append(Entry("redeem", -amount, now, ref))
-    takes = {lot: n - expired.get(lot, 0) for lot, n in change.lot_takes.items() if n > expired.get(lot, 0)}
+    by_id = {lot.lot_id: lot for lot in lots}
+    takes = tuple(
+        Take(
+            lot_id,
+            n - before.get(lot_id, 0),
+            by_id[lot_id].earned_at,
+            by_id[lot_id].expires_at,
+            by_id[lot_id].source,
+        )
+        for lot_id, n in change.lot_takes.items()
+        if n > before.get(lot_id, 0)
+    )
     return change, takes
+
+
+def plan_redeem(wallet: Wallet, amount: int, ref: str, now: datetime) -> tuple[Change, dict[str, int]] | None:
+    """Spend `amount` from the soonest-expiring open lots; None when the balance is short (nothing
+    spent). Also returns what was taken from each lot (lot_id -> amount)."""
+    planned = plan_spend(wallet, amount, ref, now)
+    if planned is None:
+        return None
+    change, takes = planned
+    return change, {t.lot_id: t.amount for t in takes}
+
+
+def plan_spend(
+    wallet: Wallet, amount: int, ref: str, now: datetime
+) -> tuple[Change, tuple[Take, ...]] | None:
+    """A redemption captured at once: `plan_redeem` with the takes in full (for refunds to return)."""
+    return _spend(wallet, amount, ref, now)
+
+
+def plan_hold(
+    wallet: Wallet, amount: int, ref: str, now: datetime, until: datetime
+) -> tuple[Change, Hold] | None:
+    """Reserve `amount` at checkout: it leaves the balance at once (a `redeem` entry) exactly as a
+    redemption does, and the wallet remembers where it came from until `until`."""
+    planned = _spend(wallet, amount, ref, now)
+    if planned is None:
+        return None
+    change, takes = planned
+    hold = Hold(ref, amount, until, takes)
+    change.new_holds.append(hold)
+    return change, hold
+
+
+def plan_capture(wallet: Wallet, redemption_id: str, now: datetime) -> tuple[Change, str]:
+    """Keep a held amount for good: `captured`; `lapsed` when its time ran out (this change then
+    releases it, as every plan does with lapsed holds); `absent` when the wallet holds no such hold."""
+    change = Change()
+    settle(wallet, now, change)
+    if change.closed_holds.get(redemption_id) == "lapsed":
+        return change, "lapsed"
+    if not any(hold.redemption_id == redemption_id for hold in wallet.holds):
+        return change, "absent"
+    change.closed_holds[redemption_id] = "captured"
+    return change, "captured"
+
+
+def plan_void(wallet: Wallet, redemption_id: str, now: datetime) -> tuple[Change, str]:
+    """Let a hold go: its credit returns to the lots it came from (`voided`); `lapsed` when its time
+    had already run out (released by the settling all the same); `absent` when there is no such hold."""
+    change = Change()
+    settle(wallet, now, change)
+    if change.closed_holds.get(redemption_id) == "lapsed":
+        return change, "lapsed"
+    hold = next((h for h in wallet.holds if h.redemption_id == redemption_id), None)
+    if hold is None:
+        return change, "absent"
+    release(wallet, hold.takes, redemption_id, now, now, change)
+    change.closed_holds[redemption_id] = "voided"
+    return change, "voided"
 
 
 @dataclass(frozen=True)
@@ -240,30 +389,87 @@ class OrderFacts:
 
 
 @dataclass(frozen=True)
+class Spent:
+    """Credit a captured redemption spent on the order being refunded, and how much of it has
+    already come back through earlier refunds."""
+
+    redemption_id: str
+    amount: int
+    takes: tuple[Take, ...]
+    restored: int = 0
+
+
+@dataclass(frozen=True)
 class Reversal:
     reversed_now: int
     owed: int  # cashback owed back by this refund (what could not be taken stays unrecovered)
     due_total: int
+    restored: dict[str, int] = field(default_factory=dict)  # redemption_id -> credit returned now
+
+    @property
+    def credit_restored(self) -> int:
+        return sum(self.restored.values())
+
+
+def restore_due(spent: int, order_amount: int, refunded_total: int) -> int:
+    """Spent credit owed back once `refunded_total` of the order is refunded (proportional, floored)."""
+    return reversal_due(spent, order_amount, refunded_total)
+
+
+def slice_takes(takes: Sequence[Take], start: int, amount: int) -> list[Take]:
+    """Units [start, start + amount) of a redemption's takes, latest expiry first: partial refunds
+    return the longest-lived credit first, and successive refunds continue where the last stopped,
+    so no lot gets back more than was taken from it."""
+    ordered = sorted(takes, key=lambda t: (t.expires_at, t.earned_at, t.lot_id), reverse=True)
+    out: list[Take] = []
+    position = 0
+    for t in ordered:
+        low, high = max(start, position), min(start + amount, position + t.amount)
+        if high > low:
+            out.append(replace(t, amount=high - low))
+        position += t.amount
+    return out
 
 
 def plan_refund(
-    wallet: Wallet, order: OrderFacts, refunded_total: int, ref: str, now: datetime
+    wallet: Wallet,
+    order: OrderFacts,
+    refunded_total: int,
+    ref: str,
+    now: datetime,
+    spent: Sequence[Spent] = (),
 ) -> tuple[Change, Reversal]:
-    """Take back the cashback of the refunded part, proportionally; never below a zero balance."""
+    """Return the refunded part's share of the credit spent on the order to the lots it came from
+    (a `release` entry per redemption), then take back the cashback of the refunded part,
+    proportionally; never below a zero balance. Restoring first lets the reversal recover the
+    cashback from credit the refund itself gives back."""
     change = Change()
-    expire_due(wallet.lots, now, change)
+    settle(wallet, now, change)
+    restored: dict[str, int] = {}
+    for redemption in sorted(spent, key=lambda r: r.redemption_id):
+        give = restore_due(redemption.amount, order.amount, refunded_total) - redemption.restored
+        if give > 0:
+            release(
+                wallet,
+                slice_takes(redemption.takes, redemption.restored, give),
+                redemption.redemption_id,
+                now,
+                now,
+                change,
+            )
+            restored[redemption.redemption_id] = give
     due_total = reversal_due(order.cashback, order.amount, refunded_total)
     owed = due_total - order.reversal_due
-    reversed_now = reverse(wallet.lots, order.lot_id, owed, now, change)
+    reversed_now = reverse(current_lots(wallet, change), order.lot_id, owed, now, change)
     if reversed_now:
         change.entries.append(Entry("reverse", -reversed_now, now, ref))
-    return change, Reversal(reversed_now, owed, due_total)
+    return change, Reversal(reversed_now, owed, due_total, restored)
 
 
 def plan_expire(wallet: Wallet, now: datetime) -> Change:
     """What is past its expiry leaves the balance."""
     change = Change()
-    expire_due(wallet.lots, now, change)
+    settle(wallet, now, change)
     return change
 
 
@@ -272,7 +478,7 @@ def plan_grant(
 ) -> tuple[Change, str]:
     """Credit granted by the engine or the merchant (a gift): a lot of its own with its expiry."""
     change = Change()
-    expire_due(wallet.lots, now, change)
+    settle(wallet, now, change)
     lot_id = lot_id_for(kind, ref)
     change.new_lots.append(Lot(lot_id, kind, ref, amount, amount, now, expires_at))
     change.entries.append(Entry(kind, amount, now, ref))

@@ -16,17 +16,34 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from vafa.customers import ProfileIn, apply_profile, new_customer
-from vafa.errors import Busy, InsufficientBalance, NotFound, ValidationFailed
+from vafa.errors import Busy, Conflict, InsufficientBalance, NotFound, ValidationFailed
 from vafa.program import Program
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem, OrderItem, RedemptionItem, RefundItem, SettlementItem
+from vafa.store.models import (
+    CustomerItem,
+    Item,
+    OrderItem,
+    RedemptionItem,
+    RefundItem,
+    SettlementItem,
+    SpentItem,
+)
 from vafa.timeutil import iso
 from vafa.wallet import domain
 from vafa.wallet.idempotency import replay, request_hash
-from vafa.wallet.store import Contended, WalletWrite, batch_get, load_profile, wallet_of
+from vafa.wallet.store import (
+    Contended,
+    WalletWrite,
+    batch_get,
+    load_profile,
+    takes_from_json,
+    takes_json,
+    wallet_of,
+)
 
 MAX_ATTEMPTS = 60
 T = TypeVar("T")
@@ -76,6 +93,8 @@ class RedemptionRequest:
     amount: int
     order_id: str | None
     body: dict[str, Any]
+    hold: bool = False
+    order_total: int | None = None
 
 
 PURCHASE_TIMES_KEPT = 12  # enough for a customer's own rhythm (personal win-back)
@@ -177,8 +196,32 @@ def remember_purchase(profile: CustomerItem, occurred: datetime, cart_id: str | 
         )
 
 
-def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str, Any]:
-    """Spend balance from the soonest-expiring open lots; more than the balance spends nothing."""
+def _spent_on_order(
+    merchant_id: str, order_id: str, redemption_id: str, customer_id: str, amount: int, takes: str
+) -> SpentItem:
+    return SpentItem(
+        k.order_pk(merchant_id, order_id),
+        k.spent_sk(redemption_id),
+        redemption_id=redemption_id,
+        customer_id=customer_id,
+        amount=amount,
+        takes=takes,
+    )
+
+
+def redeem(
+    merchant_id: str, req: RedemptionRequest, now: datetime, program: Program | None = None
+) -> dict[str, Any]:
+    """Spend balance from the soonest-expiring open lots; more than the balance spends nothing.
+
+    With `hold`, the amount is reserved (it leaves the balance at once) until captured, voided, or
+    `hold_minutes` pass. A redemption naming an order that is captured (at once, or later by
+    capture) leaves a `SPENT#` item in the order's partition so a refund of the order returns its
+    share: one consistent Query there finds them all, and the refund commits guarded by the
+    customer's sequence, which every capture also bumps, so a capture racing a refund is either seen
+    by it or makes it re-read (an index on the redemption record would cost one unit less but is
+    only eventually consistent: a refund right after a capture could miss it)."""
+    program = program or Program()
     fingerprint = request_hash(req.body)
     rpk = k.redemption_pk(merchant_id, req.redemption_id)
 
@@ -190,12 +233,28 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
             )
         return None
 
+    if req.order_total is not None and req.amount * 100 > req.order_total * program.max_redeem_percent:
+        previous = existing()  # a retry after the program changed still gets its first answer
+        if previous is not None:
+            return previous
+        raise ValidationFailed(
+            f"credit may cover at most {program.max_redeem_percent}% of the order "
+            f"({req.order_total * program.max_redeem_percent // 100} of {req.order_total})",
+            field="amount",
+            code="above_max_redeem_percent",
+        )
+
     def attempt() -> dict[str, Any]:
         profile = load_profile(merchant_id, req.customer_id)
         if profile is None:
             raise NotFound(f"customer {req.customer_id} not found", code="customer_not_found")
         wallet = wallet_of(profile)
-        planned = domain.plan_redeem(wallet, req.amount, req.redemption_id, now)
+        until = now + timedelta(minutes=program.hold_minutes)
+        planned = (
+            domain.plan_hold(wallet, req.amount, req.redemption_id, now, until)
+            if req.hold
+            else domain.plan_spend(wallet, req.amount, req.redemption_id, now)
+        )
         if planned is None:
             previous = existing()
             if previous is not None:
@@ -204,15 +263,18 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
             raise InsufficientBalance(
                 f"balance {available} is less than the {req.amount} requested", field="amount"
             )
-        change, takes = planned
-        lots = {lot.lot_id: lot for lot in wallet.lots}
-        response = {
+        change, made = planned
+        takes = made.takes if isinstance(made, domain.Hold) else made
+        response: dict[str, Any] = {
             "redemption_id": req.redemption_id,
             "customer_id": req.customer_id,
             "amount": req.amount,
             "order_id": req.order_id,
             "balance": wallet.balance + change.delta,
+            "status": "held" if req.hold else "captured",
         }
+        if req.hold:
+            response["expires_at"] = iso(until)
         record = RedemptionItem(
             rpk,
             k.REDEMPTION,
@@ -220,23 +282,22 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
             customer_id=req.customer_id,
             amount=req.amount,
             order_id=req.order_id,
-            takes=json.dumps(
-                [
-                    [
-                        lot_id,
-                        n,
-                        iso(lots[lot_id].earned_at),
-                        iso(lots[lot_id].expires_at),
-                        lots[lot_id].source,
-                    ]
-                    for lot_id, n in takes.items()
-                ],
-                separators=(",", ":"),
-            ),
+            takes=takes_json(takes),
             request_hash=fingerprint,
             response=json.dumps(response, ensure_ascii=False, separators=(",", ":")),
             created_at=iso(now),
+            status=response["status"],
         )
+        puts: list[tuple[Any, Any]] = []
+        if req.hold:
+            record.hold_expires_at = iso(until)
+            record.DuePK = k.due_pk(merchant_id, "hold")
+            record.DueSK = f"{iso(until)}#{req.customer_id}"
+        elif req.order_id is not None:
+            spent = _spent_on_order(
+                merchant_id, req.order_id, req.redemption_id, req.customer_id, req.amount, record.takes
+            )
+            puts.append((spent, SpentItem.PK.does_not_exist()))
         profile.updated_at = iso(now)
         write = WalletWrite(
             merchant_id,
@@ -247,6 +308,7 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
             now,
             record=record,
             record_condition=RedemptionItem.PK.does_not_exist(),
+            puts=puts,
         )
         try:
             write.commit()
@@ -256,6 +318,135 @@ def redeem(merchant_id: str, req: RedemptionRequest, now: datetime) -> dict[str,
                 return previous
             raise
         return response
+
+    return retrying(attempt)
+
+
+def _redemption(merchant_id: str, redemption_id: str) -> RedemptionItem:
+    rpk = k.redemption_pk(merchant_id, redemption_id)
+    found = batch_get([(rpk, k.REDEMPTION)]).get((rpk, k.REDEMPTION))
+    if not isinstance(found, RedemptionItem):
+        raise NotFound(f"redemption {redemption_id} not found", code="redemption_not_found")
+    return found
+
+
+def _settled_answer(record: RedemptionItem, balance: int) -> dict[str, Any]:
+    return {
+        "redemption_id": record.redemption_id,
+        "customer_id": record.customer_id,
+        "amount": int(record.amount),
+        "order_id": record.order_id,
+        "status": record.status or "captured",
+        "balance": balance,
+    }
+
+
+def _balance_now(merchant_id: str, customer_id: str, now: datetime) -> int:
+    """The balance as of `now` (what settling would leave), for the answer of a repeated call."""
+    profile = load_profile(merchant_id, customer_id)
+    if profile is None:
+        return 0
+    wallet = wallet_of(profile)
+    return wallet.balance + domain.plan_expire(wallet, now).delta
+
+
+def _hold_record(
+    merchant_id: str, customer_id: str, change: domain.Change, wallet: domain.Wallet, note: str
+) -> SettlementItem | None:
+    """The ledger record of a capture or void: only when the change moves money (a void's
+    `release`, or what settling found due on the way)."""
+    if not change.entries:
+        return None
+    return SettlementItem(
+        k.customer_pk(merchant_id, customer_id),
+        k.settlement_sk(wallet.seq + 1),
+        customer_id=customer_id,
+        note=note,
+    )
+
+
+def capture(merchant_id: str, redemption_id: str, now: datetime) -> dict[str, Any]:
+    """Keep a held redemption for good; again is the same answer; voided or lapsed is 409."""
+
+    def attempt() -> dict[str, Any]:
+        record = _redemption(merchant_id, redemption_id)
+        status = record.status or "captured"
+        if status == "captured":
+            return _settled_answer(record, _balance_now(merchant_id, record.customer_id, now))
+        if status == "voided":
+            raise Conflict(f"hold {redemption_id} was voided", code="hold_expired")
+        profile = load_profile(merchant_id, record.customer_id)
+        if profile is None:
+            raise NotFound(f"customer {record.customer_id} not found", code="customer_not_found")
+        wallet = wallet_of(profile)
+        change, outcome = domain.plan_capture(wallet, redemption_id, now)
+        if outcome == "absent":
+            raise Contended("the hold was closed since its record was read")
+        puts: list[tuple[Any, Any]] = []
+        if outcome == "captured" and record.order_id is not None:
+            spent = _spent_on_order(
+                merchant_id,
+                record.order_id,
+                redemption_id,
+                record.customer_id,
+                int(record.amount),
+                record.takes or "[]",
+            )
+            puts.append((spent, SpentItem.PK.does_not_exist()))
+        profile.updated_at = iso(now)
+        WalletWrite(
+            merchant_id,
+            profile,
+            int(profile.seq),
+            wallet,
+            change,
+            now,
+            record=_hold_record(merchant_id, record.customer_id, change, wallet, f"capture:{redemption_id}"),
+            record_condition=SettlementItem.PK.does_not_exist(),
+            puts=puts,
+        ).commit()
+        if outcome == "lapsed":  # its time ran out: voided now, in this write, and refused
+            raise Conflict(f"hold {redemption_id} lapsed before it was captured", code="hold_expired")
+        record.status = "captured"
+        return _settled_answer(record, wallet.balance + change.delta)
+
+    return retrying(attempt)
+
+
+def void(merchant_id: str, redemption_id: str, now: datetime) -> dict[str, Any]:
+    """Let a held redemption go: its credit returns to the lots it came from; again is the same
+    answer (with the balance as it is now); a captured redemption is 409 `already_captured`."""
+
+    def attempt() -> dict[str, Any]:
+        record = _redemption(merchant_id, redemption_id)
+        status = record.status or "captured"
+        if status == "captured":
+            raise Conflict(
+                f"redemption {redemption_id} is captured; refund its order to return the credit",
+                code="already_captured",
+            )
+        if status == "voided":
+            return _settled_answer(record, _balance_now(merchant_id, record.customer_id, now))
+        profile = load_profile(merchant_id, record.customer_id)
+        if profile is None:
+            raise NotFound(f"customer {record.customer_id} not found", code="customer_not_found")
+        wallet = wallet_of(profile)
+        change, outcome = domain.plan_void(wallet, redemption_id, now)
+        if outcome == "absent":
+            raise Contended("the hold was closed since its record was read")
+        profile.updated_at = iso(now)
+        WalletWrite(
+            merchant_id,
+            profile,
+            int(profile.seq),
+            wallet,
+            change,
+            now,
+            record=_hold_record(merchant_id, record.customer_id, change, wallet, f"void:{redemption_id}"),
+            record_condition=SettlementItem.PK.does_not_exist(),
+        ).commit()
+        record.status = "voided"
+        return _settled_answer(record, wallet.balance + change.delta)
 
     return retrying(attempt)
 
@@ -290,6 +481,19 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
         profile = load_profile(merchant_id, order.customer_id)
         if profile is None:
             raise NotFound(f"customer {order.customer_id} not found", code="customer_not_found")
+        # Read after the profile: a capture committed before that read is in this Query; one
+        # committed after it bumps the sequence, and this refund's commit fails and re-reads.
+        spent_items = [
+            item
+            for item in SpentItem.query(opk, SpentItem.SK.startswith(k.SPENT_PREFIX), consistent_read=True)
+            if item.customer_id == order.customer_id
+        ]
+        spent = [
+            domain.Spent(
+                item.redemption_id, int(item.amount), takes_from_json(item.takes), int(item.restored)
+            )
+            for item in spent_items
+        ]
         wallet = wallet_of(profile)
         refunded_total = int(order.refunded_amount) + amount
         facts = domain.OrderFacts(
@@ -300,7 +504,7 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
             order.lot_id,
         )
         change, reversal = domain.plan_refund(
-            wallet, facts, refunded_total, f"{req.order_id}/{req.refund_id}", now
+            wallet, facts, refunded_total, f"{req.order_id}/{req.refund_id}", now, spent
         )
         fully = refunded_total >= int(order.amount)
         profile.total_spent = max(0, int(profile.total_spent) - amount)
@@ -313,6 +517,7 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
             "amount": amount,
             "cashback_reversed": reversal.reversed_now,
             "cashback_unrecovered": reversal.owed - reversal.reversed_now,
+            "credit_restored": reversal.credit_restored,
             "balance": wallet.balance + change.delta,
         }
         record = RefundItem(
@@ -332,6 +537,16 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
             OrderItem.reversed_amount.set(int(order.reversed_amount) + reversal.reversed_now),
             OrderItem.fully_refunded.set(fully),
         ]
+        # Each restored redemption remembers how much has come back (guarded: one refund at a time).
+        restored_updates: list[tuple[Item, list[Action], Condition | None]] = [
+            (
+                item,
+                [SpentItem.restored.set(int(item.restored) + reversal.restored[item.redemption_id])],
+                SpentItem.restored == int(item.restored),
+            )
+            for item in spent_items
+            if reversal.restored.get(item.redemption_id)
+        ]
         WalletWrite(
             merchant_id,
             profile,
@@ -341,7 +556,10 @@ def refund(merchant_id: str, req: RefundRequest, now: datetime) -> dict[str, Any
             now,
             record=record,
             record_condition=RefundItem.PK.does_not_exist(),
-            updates=[(order, order_actions, OrderItem.refunded_amount == int(order.refunded_amount))],
+            updates=[
+                (order, order_actions, OrderItem.refunded_amount == int(order.refunded_amount)),
+                *restored_updates,
+            ],
         ).commit()
         return response
 
@@ -387,6 +605,6 @@ def settle_expired(
             record=record,
             record_condition=SettlementItem.PK.does_not_exist(),
         ).commit()
-        return -change.delta
+        return -sum(entry.amount for entry in change.entries if entry.type == "expire")
 
     return retrying(attempt)

@@ -16,10 +16,10 @@ from pynamodb.transactions import TransactWrite
 
 from vafa.errors import Busy
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem, Item, WalletRecord
+from vafa.store.models import CustomerItem, Item, RedemptionItem, WalletRecord
 from vafa.store.table import connection, ensure_configured
-from vafa.timeutil import iso
-from vafa.wallet.domain import Change, Lot, Posted, Wallet, post
+from vafa.timeutil import iso, parse_instant
+from vafa.wallet.domain import Change, Hold, Lot, Posted, Take, Wallet, post
 
 _IMAGE = "_vafa_image"  # the profile as read, so a commit writes only the attributes it changed
 _UNDIFFED = {"PK", "SK", "kind", "version"}
@@ -64,8 +64,53 @@ def lots_of(profile: CustomerItem) -> tuple[Lot, ...]:
     )
 
 
+def dump_holds(holds: Sequence[Hold]) -> str | None:
+    """Open holds, compactly (a hold is short-lived: minutes, and one or two per checkout)."""
+    rows = [
+        [
+            hold.redemption_id,
+            hold.amount,
+            _epoch(hold.expires_at),
+            [[t.lot_id, t.amount, _epoch(t.earned_at), _epoch(t.expires_at), t.source] for t in hold.takes],
+        ]
+        for hold in sorted(holds, key=lambda h: (h.expires_at, h.redemption_id))
+    ]
+    return json.dumps(rows, separators=(",", ":"), ensure_ascii=False) if rows else None
+
+
+def holds_of(profile: CustomerItem) -> tuple[Hold, ...]:
+    return tuple(
+        Hold(
+            str(rid),
+            int(amount),
+            _instant(expires),
+            tuple(
+                Take(str(lot), int(n), _instant(earned), _instant(lot_expires), str(source))
+                for lot, n, earned, lot_expires, source in takes
+            ),
+        )
+        for rid, amount, expires, takes in json.loads(profile.holds or "[]")
+    )
+
+
+def takes_json(takes: Sequence[Take]) -> str:
+    """A redemption's takes as its record keeps them: [[lot, n, earned, expires, source]]."""
+    return json.dumps(
+        [[t.lot_id, t.amount, iso(t.earned_at), iso(t.expires_at), t.source] for t in takes],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def takes_from_json(text: str | None) -> tuple[Take, ...]:
+    return tuple(
+        Take(str(lot), int(n), parse_instant(earned), parse_instant(expires), str(source))
+        for lot, n, earned, expires, source in json.loads(text or "[]")
+    )
+
+
 def wallet_of(profile: CustomerItem) -> Wallet:
-    return Wallet(int(profile.balance), int(profile.seq), lots_of(profile))
+    return Wallet(int(profile.balance), int(profile.seq), lots_of(profile), holds_of(profile))
 
 
 def remember(profile: CustomerItem) -> CustomerItem:
@@ -111,16 +156,37 @@ def changed_actions(profile: CustomerItem) -> list[Action] | None:
     return actions
 
 
-def sync_expiry_key(merchant_id: str, profile: CustomerItem, lots: Sequence[Lot]) -> None:
-    """next_expiry is the soonest expiry of an open lot; the profile sits on the DueIndex under it,
-    so the expiry run and the expiry reminders find the customer without any item of their own."""
+def sync_expiry_key(
+    merchant_id: str, profile: CustomerItem, lots: Sequence[Lot], holds: Sequence[Hold] = ()
+) -> None:
+    """The profile sits on the DueIndex under the soonest expiry of an open lot, so the expiry run
+    and the expiry reminders find the customer without any item of their own. next_expiry is the
+    soonest of that and the open holds' lapse: a read settles when it has passed. (A hold's lapse
+    stays off the profile's index key: the expiry reminders read that key as a lot's expiry; the
+    held redemption record is on the index instead.)"""
     open_lots = [lot for lot in lots if lot.remaining > 0]
-    profile.next_expiry = iso(min(lot.expires_at for lot in open_lots)) if open_lots else None
-    if profile.next_expiry:
+    soonest_lot = iso(min(lot.expires_at for lot in open_lots)) if open_lots else None
+    moments = [m for m in (soonest_lot, *(iso(h.expires_at) for h in holds)) if m]
+    profile.next_expiry = min(moments) if moments else None
+    if soonest_lot:
         profile.DuePK = k.due_pk(merchant_id, "expiry")
-        profile.DueSK = f"{profile.next_expiry}#{profile.customer_id}"
+        profile.DueSK = f"{soonest_lot}#{profile.customer_id}"
     else:
         profile.DuePK = profile.DueSK = None
+
+
+def closing_actions(status: str, at: datetime) -> tuple[list[Action], Condition]:
+    """A held redemption record once its hold is captured, voided or lapsed: its new status, and off
+    the DueIndex; only ever from `held` (the guard makes a lost race fail instead of rewriting)."""
+    actions: list[Action] = [
+        RedemptionItem.status.set("captured" if status == "captured" else "voided"),
+        RedemptionItem.settled_at.set(iso(at)),
+        RedemptionItem.DuePK.remove(),
+        RedemptionItem.DueSK.remove(),
+    ]
+    if status != "captured":
+        actions.append(RedemptionItem.void_reason.set("lapsed" if status == "lapsed" else "void"))
+    return actions, RedemptionItem.status == "held"
 
 
 def entries_json(posted: Sequence[Posted]) -> str:
@@ -144,6 +210,7 @@ class WalletWrite:
     record: WalletRecord | None = None
     record_condition: Condition | None = None
     updates: list[tuple[Item, list[Action], Condition | None]] = field(default_factory=list)
+    puts: list[tuple[Item, Condition | None]] = field(default_factory=list)
 
     def commit(self) -> tuple[Wallet, list[Posted]]:
         """Write everything in one TransactWriteItems; returns the wallet after. Raises Contended."""
@@ -152,7 +219,17 @@ class WalletWrite:
         profile.balance = after.balance
         profile.seq = after.seq
         profile.lots = dump_lots(after.lots)
-        sync_expiry_key(self.merchant_id, profile, after.lots)
+        profile.holds = dump_holds(after.holds)
+        sync_expiry_key(self.merchant_id, profile, after.lots, after.holds)
+        # Every hold this change closed (captured, voided, or lapsed while settling) updates its
+        # redemption record in the same transaction, whichever operation settled it.
+        closing = [
+            (
+                RedemptionItem(k.redemption_pk(self.merchant_id, rid), k.REDEMPTION),
+                *closing_actions(status, self.recorded_at),
+            )
+            for rid, status in sorted(self.change.closed_holds.items())
+        ]
         record = self.record
         if record is not None:
             at = iso(self.recorded_at)
@@ -186,8 +263,10 @@ class WalletWrite:
                     )
                 if record is not None:
                     tx.save(record, condition=self.record_condition)
-                for item, item_actions, condition in self.updates:
+                for item, item_actions, condition in [*self.updates, *closing]:
                     tx.update(item, item_actions, condition=condition)
+                for extra, extra_condition in self.puts:
+                    tx.save(extra, condition=extra_condition)
         except TransactWriteError as exc:
             code = exc.cause_response_code
             if code in ("TransactionCanceledException", "TransactionConflictException"):

@@ -9,7 +9,15 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from vafa.api.binding import route
 from vafa.api.context import json_body, merchant_id, outside_instant, programs, request_time
-from vafa.api.schemas import PurchaseIn, PurchaseOut, RedemptionIn, RedemptionOut, RefundIn, RefundOut
+from vafa.api.schemas import (
+    PurchaseIn,
+    PurchaseOut,
+    RedemptionIn,
+    RedemptionOut,
+    RedemptionSettledOut,
+    RefundIn,
+    RefundOut,
+)
 from vafa.customers import check_client_id
 from vafa.wallet import operations
 
@@ -78,7 +86,7 @@ def post_refund(order_id: str, body: RefundIn) -> Response[Any]:
     "POST",
     "/v1/redemptions",
     tag="Wallet",
-    summary="Spend balance at checkout",
+    summary="Spend balance at checkout, or hold it until the order is paid",
     body=RedemptionIn,
     example={"redemption_id": "r-1", "customer_id": "c-42", "amount": 20_000, "order_id": "o-1002"},
     response=RedemptionOut,
@@ -93,5 +101,38 @@ def post_redemption(body: RedemptionIn) -> Response[Any]:
         amount=body.amount,
         order_id=body.order_id,
         body=json_body(router),
+        hold=body.hold,
+        order_total=body.order_total,
     )
-    return Response(201, "application/json", operations.redeem(merchant, request, request_time(router)))
+    answer = operations.redeem(merchant, request, request_time(router), programs().get(merchant))
+    return Response(201, "application/json", answer)
+
+
+@route(
+    router,
+    "POST",
+    "/v1/redemptions/<redemption_id>/capture",
+    tag="Wallet",
+    summary="Capture a held redemption when the order is paid",
+    response=RedemptionSettledOut,
+    responses={409: "The hold was voided or lapsed (`hold_expired`)"},
+)
+def capture_redemption(redemption_id: str) -> dict[str, Any]:
+    merchant = merchant_id(router)
+    rid = check_client_id(redemption_id, "redemption_id")
+    return operations.capture(merchant, rid, request_time(router))
+
+
+@route(
+    router,
+    "POST",
+    "/v1/redemptions/<redemption_id>/void",
+    tag="Wallet",
+    summary="Void a held redemption; its credit goes back to the lots it came from",
+    response=RedemptionSettledOut,
+    responses={409: "The redemption was captured (`already_captured`)"},
+)
+def void_redemption(redemption_id: str) -> dict[str, Any]:
+    merchant = merchant_id(router)
+    rid = check_client_id(redemption_id, "redemption_id")
+    return operations.void(merchant, rid, request_time(router))
