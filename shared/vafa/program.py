@@ -24,6 +24,7 @@ MESSAGE_KINDS = (
     "feedback_request",
     "purchase_thanks",
     "campaign",
+    "browse_abandoned",
 )
 TEMPLATE_PARTS = ("sms", "email_subject", "email_body", "push_title", "push_body")
 _CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d", re.ASCII)
@@ -143,6 +144,8 @@ class Reminders(Record, forbid_unknown_fields=True):
     birthday_gift_expiry_days: Annotated[int, Meta(ge=1, le=3650)] = 14
     abandoned_cart_after_minutes: Annotated[int, Meta(ge=5, le=10080)] | None = 60
     feedback_after_days: Annotated[int, Meta(ge=0, le=365)] | None = 2
+    # Products viewed and no purchase within the window: one nudge per browsing session.
+    browse_abandoned_after_minutes: Annotated[int, Meta(ge=5, le=10080)] | None = 60
 
 
 Clock = Annotated[str, Check(_clock)]

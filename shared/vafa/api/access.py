@@ -11,6 +11,8 @@ from vafa.errors import Unauthorized
 
 Access = Literal["secret", "site", "public"]
 _SITE_PATHS = ("/v1/push/", "/v1/push-subscriptions")
+# Exact, not prefixes: "/v1/me" must not take "/v1/metrics" to the public key.
+_SITE_EXACT = ("/v1/me", "/v1/events")
 # Deliveries from shop platforms carry their own proof (a signature), never an API key.
 _PUBLIC_PREFIXES = ("/v1/feedback/", "/v1/sms/inbound/", "/v1/dashboard/session", "/v1/hooks/")
 
@@ -19,7 +21,7 @@ def access_for(path: str, method: str) -> Access:
     """Browser routes take the public site key, other `/v1` routes the secret key; the rest is open."""
     if method == "OPTIONS":
         return "public"
-    if path.startswith(_SITE_PATHS):
+    if path.startswith(_SITE_PATHS) or path in _SITE_EXACT or path.startswith("/v1/me/"):
         return "site"
     if path.startswith(_PUBLIC_PREFIXES) or not path.startswith("/v1/"):
         return "public"

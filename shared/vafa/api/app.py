@@ -20,6 +20,7 @@ from vafa.api.routes import (
     dashboard,
     insight,
     integrations,
+    me,
     pages,
     program,
     signals,
@@ -47,6 +48,7 @@ app.include_router(pages.router)
 app.include_router(insight.router)
 app.include_router(campaigns.router)
 app.include_router(dashboard.router)
+app.include_router(me.router)
 app.include_router(integrations.router)
 
 
@@ -60,7 +62,7 @@ def _for_browser(event: dict[str, Any], response: Response[Any]) -> Response[Any
     (an expired customer token, a refused endpoint) instead of seeing a network error."""
     path = event.get("rawPath") or ""
     if access.access_for(path, "GET") == "site":
-        response.headers.update(signals.CORS_HEADERS)
+        response.headers.update(me.CORS_HEADERS)
     return response
 
 

@@ -457,3 +457,82 @@ class MetricsOut(Record):
     wallet: WalletTotals
     messages: Annotated[dict[str, OutcomeOut], _doc("Per message kind")]
     campaigns: Annotated[dict[str, OutcomeOut], _doc("Per campaign id")]
+
+
+# The customer's side: the shop's page (site key + customer token) and its events.
+
+
+class EventProduct(Record):
+    sku: Annotated[SingleLine, Meta(min_length=1, max_length=128)]
+    name: Annotated[SingleLine, Meta(max_length=300)] | None = None
+    price: Money | None = None
+
+
+class EventIn(Record):
+    """Body of `POST /v1/events`: one thing a visitor did on the shop's page."""
+
+    visitor_id: VisitorId
+    type: Literal["page_viewed", "product_viewed", "searched", "added_to_cart", "checkout_started"]
+    at: Annotated[Instant | None, Meta(description="ISO-8601 with offset; default now")] = None
+    url: Annotated[Url | None, Meta(description="The page, https (the rules of every shop URL)")] = None
+    product: Annotated[
+        EventProduct | None, Meta(description="Needed for product_viewed and added_to_cart")
+    ] = None
+    query: Annotated[SingleLine, Meta(min_length=1, max_length=200)] | None = None
+
+    def check_model(self) -> None:
+        if self.type in ("product_viewed", "added_to_cart") and self.product is None:
+            raise ValueError(f"product: is required for {self.type}")
+        if self.type == "searched" and self.query is None:
+            raise ValueError("query: is required for searched")
+
+
+class EventOut(Record):
+    accepted: bool
+    visitor_id: str
+    customer_id: Annotated[MaybeText, _doc("The customer the token named; null when anonymous")]
+
+
+class VisitorLinkIn(Record):
+    visitor_id: VisitorId
+
+
+class VisitorLinkOut(Record):
+    customer_id: str
+    visitor_id: str
+    moved: Annotated[dict[str, Count], _doc("What moved to the customer: events, push_subscriptions")]
+
+
+class MeConsentIn(Record, forbid_unknown_fields=True):
+    """Body of `PUT /v1/me/consent`: the channels named change; at least one."""
+
+    sms: bool | None = None
+    email: bool | None = None
+    push: bool | None = None
+
+    def check_model(self) -> None:
+        if self.sms is None and self.email is None and self.push is None:
+            raise ValueError("name at least one channel: sms, email, push")
+
+
+class ExpiringShown(Record):
+    amount: str
+    expires_at: str
+
+
+class MeDisplay(Record):
+    """The amounts and dates as the customer reads them, in their language."""
+
+    locale: Literal["fa", "en"]
+    balance: str
+    expiring: list[ExpiringShown]
+
+
+class MeOut(Record):
+    customer_id: str
+    name: MaybeText
+    balance: int
+    expiring: list[ExpiringLot]
+    currency: str
+    display: MeDisplay
+    consent: ConsentOut

@@ -38,6 +38,7 @@ KINDS = (
     ("birthday", kinds.birthdays),
     ("abandoned_cart", kinds.abandoned_carts),
     ("feedback_request", kinds.feedback_requests),
+    ("browse_abandoned", kinds.browse_abandoned),
 )
 
 
@@ -55,6 +56,7 @@ def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:
     from pynamodb.exceptions import UpdateError
 
     from vafa.messaging.decide import RESEND_AFTER
+    from vafa.store import keys as k
     from vafa.store.models import Item
 
     released = 0
@@ -69,7 +71,8 @@ def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 continue  # claimed meanwhile
             raise
-        outbox.add(str(note.channel), merchant_id, note.customer_id, note.SK)
+        visitor = note.PK != k.customer_pk(merchant_id, note.customer_id)  # an anonymous visitor's nudge
+        outbox.add(str(note.channel), merchant_id, note.customer_id, note.SK, visitor=visitor)
         released += 1
     return released
 

@@ -12,8 +12,12 @@ from vafa.store.table import ensure_configured
 
 def update_contact(merchant_id: str, customer_id: str, actions: list[Action]) -> None:
     """Apply atomic changes to the contact record, creating it first if the customer has none."""
+    update_contact_at(k.customer_pk(merchant_id, customer_id), actions)
+
+
+def update_contact_at(cpk: str, actions: list[Action]) -> None:
+    """The same for the contact record in partition `cpk` (a customer's, or an anonymous visitor's)."""
     ensure_configured()
-    cpk = k.customer_pk(merchant_id, customer_id)
     for _ in range(3):
         try:
             ContactItem(cpk, k.CONTACT).update(

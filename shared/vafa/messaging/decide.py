@@ -185,7 +185,22 @@ def load_contact(merchant_id: str, customer_id: str) -> ContactItem:
 
 
 def _fresh_contact(merchant_id: str, customer_id: str) -> ContactItem:
-    return ContactItem(k.customer_pk(merchant_id, customer_id), k.CONTACT, opted_out={}, marketing_sent="[]")
+    return _fresh_contact_at(k.customer_pk(merchant_id, customer_id))
+
+
+def _fresh_contact_at(pk: str) -> ContactItem:
+    return ContactItem(pk, k.CONTACT, opted_out={}, marketing_sent="[]")
+
+
+def _partition(merchant_id: str, customer: CustomerItem) -> str:
+    """Where a message's records go: the customer's partition, or an anonymous visitor's when the
+    candidate is a visitor's stand-in (vafa.messaging.browsing)."""
+    from vafa.messaging.browsing import is_visitor
+
+    pk = getattr(customer, "PK", None)
+    if isinstance(pk, str) and is_visitor(merchant_id, pk):
+        return pk
+    return k.customer_pk(merchant_id, customer.customer_id)
 
 
 def read_contacts(merchant_id: str, customer_ids: Sequence[str]) -> dict[str, ContactItem]:
@@ -265,13 +280,20 @@ def decide_batch(
     from vafa.config import settings
 
     local_stack = settings().local_stack
-    stored = read_contacts(merchant_id, [customer.customer_id for customer, _ in pairs])
+    # Keyed by partition: an anonymous visitor's id may equal some customer's id.
+    pks = [_partition(merchant_id, customer) for customer, _ in pairs]
+    stored = {
+        item.PK: item
+        for item in ContactItem.batch_get(
+            [(pk, k.CONTACT) for pk in dict.fromkeys(pks)], consistent_read=True
+        )
+    }
     tally: Counts = {}
     decisions: list[Decision | None] = []
     failure: Exception | None = None
-    for customer, candidate in pairs:
-        contact = stored.get(customer.customer_id) or _fresh_contact(merchant_id, customer.customer_id)
-        exists = customer.customer_id in stored
+    for pk, (customer, candidate) in zip(pks, pairs, strict=True):
+        contact = stored.get(pk) or _fresh_contact_at(pk)
+        exists = pk in stored
         try:
             facts = facts_of(merchant_id, program, customer, contact, local_stack)
             decision = _write(
@@ -288,9 +310,12 @@ def decide_batch(
             # The next message of this batch for the same customer must see this send (the cap) and
             # guard against the list as it now stands.
             contact.marketing_sent = json.dumps([iso(t) for t in decision.marketing_sent])
-            stored[customer.customer_id] = contact
+            stored[pk] = contact
         if decision.status == "queued" and decision.send_after is None and decision.channel is not None:
-            outbox.add(decision.channel, merchant_id, customer.customer_id, str(decision.note_sk))
+            visitor = pk != k.customer_pk(merchant_id, customer.customer_id)
+            outbox.add(
+                decision.channel, merchant_id, customer.customer_id, str(decision.note_sk), visitor=visitor
+            )
         if decision.status == "suppressed":
             _count(tally, (candidate.kind, "suppressed", candidate.campaign_id))
             if decision.reason == "holdout":
@@ -318,7 +343,7 @@ def _write(
 ) -> Decision | None:
     """Decide, render, and write the decision with its dedupe guard in one transaction."""
     decision = _decide(facts, program, candidate, now)
-    cpk = k.customer_pk(merchant_id, customer.customer_id)
+    cpk = _partition(merchant_id, customer)
     dedupe_sk = k.dedupe_sk(candidate.dedupe_key)
     nid = notification_id(merchant_id, customer.customer_id, candidate.dedupe_key)
     note_sk = k.note_sk(iso(now), nid)
@@ -364,7 +389,7 @@ def _write(
                     guard = ContactItem.marketing_sent == contact.marketing_sent
                     tx.update(contact, [ContactItem.marketing_sent.set(recent)], condition=guard)
                 else:
-                    fresh = _fresh_contact(merchant_id, customer.customer_id)
+                    fresh = _fresh_contact_at(cpk)
                     fresh.marketing_sent = recent
                     tx.save(fresh, condition=ContactItem.PK.does_not_exist())
     except TransactWriteError as exc:

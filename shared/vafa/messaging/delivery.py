@@ -28,7 +28,7 @@ from pynamodb.expressions.update import Action
 from vafa.merchants import ProgramStore
 from vafa.messaging import policy
 from vafa.messaging.channels import email as email_channel
-from vafa.messaging.contacts import update_contact
+from vafa.messaging.contacts import update_contact_at
 from vafa.messaging.decide import consented, load_contact, reachable
 from vafa.messaging.outbox import Outbox
 from vafa.program import Program
@@ -232,7 +232,7 @@ def _send_push(
         elif outcome == "gone":
             gone += 1
             sub.delete()
-            update_contact(merchant_id, customer.customer_id, [ContactItem.push_count.add(-1)])
+            update_contact_at(customer.PK, [ContactItem.push_count.add(-1)])
         elif getattr(result, "retryable", False):
             transient = str(getattr(result, "reason", "transient"))
     if delivered:
@@ -252,10 +252,17 @@ def deliver(
     """Deliver one queued notification once; raises Retry for the queue to try again later."""
     ensure_configured()
     merchant_id, customer_id, note_sk = message["merchant_id"], message["customer_id"], message["note_sk"]
-    cpk = k.customer_pk(merchant_id, customer_id)
     try:
-        note = NotificationItem.get(cpk, note_sk, consistent_read=True)
-        customer = CustomerItem.get(cpk, k.PROFILE, consistent_read=True)
+        if message.get("visitor"):
+            # An anonymous visitor's nudge: its stand-in has no profile to read (vafa.messaging.browsing).
+            from vafa.messaging.browsing import visitor_stand_in
+
+            customer = visitor_stand_in(merchant_id, customer_id)
+            note = NotificationItem.get(customer.PK, note_sk, consistent_read=True)
+        else:
+            cpk = k.customer_pk(merchant_id, customer_id)
+            note = NotificationItem.get(cpk, note_sk, consistent_read=True)
+            customer = CustomerItem.get(cpk, k.PROFILE, consistent_read=True)
     except Item.DoesNotExist:
         return Outcome("skipped", "unknown notification")
     if note.status in FINAL:
@@ -359,6 +366,10 @@ def _fall_back(
     outbox: Outbox,
 ) -> Outcome:
     """The channel cannot reach the customer any more: try the next one in the program's order."""
+    from vafa.messaging.browsing import is_visitor
+
+    if is_visitor(merchant_id, customer.PK):  # an anonymous visitor has push alone
+        return _end(merchant_id, note, "failed", "no_channel_left", now, None)
     tried = [*json.loads(note.tried_channels or "[]"), str(note.channel)]
     from vafa.messaging.decide import channel_configured
 

@@ -386,3 +386,70 @@ def feedback_requests(merchant_id: str, program: Program, now: datetime, emit: E
     _decide_collected(emit)
     window.done()
     return sent
+
+
+def browse_abandoned(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
+    """Products viewed and nothing bought within the window: one nudge per browsing session.
+
+    A session's item is on the DueIndex from its first product view (vafa.messaging.browsing); a
+    session whose latest view is younger than the window is looked at again that long after it. A
+    known customer who bought since the session began is not nudged; an anonymous visitor is decided
+    as its stand-in (push only) and only when it has a browser to push to, so the many visitors who
+    never subscribed cost an index entry and nothing else."""
+    from vafa.messaging import browsing
+    from vafa.store.models import BrowsingItem, ContactItem
+
+    minutes = program.reminders.browse_abandoned_after_minutes
+    entries = list(due_items(merchant_id, browsing.DUE_KIND, now))
+    items = [
+        item for item in batch_get([(e.PK, e.SK) for e in entries]).values() if isinstance(item, BrowsingItem)
+    ]
+    if minutes is None:  # turned off: what was waiting is let go
+        for item in items:
+            browsing.close_session(item)
+        return 0
+    window = timedelta(minutes=minutes)
+    due: list[BrowsingItem] = []
+    for item in items:
+        owner = str(item.DueSK or "").split("#", 1)[-1]
+        if not item.started_at or item.linked_to or not item.DueSK:
+            browsing.close_session(item)
+        elif item.viewed_at and parse_instant(item.viewed_at) + window > now:
+            browsing.push_back(item, merchant_id, owner, parse_instant(item.viewed_at) + window)
+        else:
+            due.append(item)
+    visitors = [item for item in due if browsing.is_visitor(merchant_id, item.PK)]
+    reach = {
+        contact.PK: int(contact.push_count or 0)
+        for contact in ContactItem.batch_get([(item.PK, k.CONTACT) for item in visitors])
+    }
+    customers = [item for item in due if item not in visitors]
+    profiles = _profiles(merchant_id, [customer_of(item) for item in customers])
+    sent = 0
+    for item in due:
+        started = str(item.started_at)
+        person: CustomerItem | None
+        if browsing.is_visitor(merchant_id, item.PK):
+            visitor_id = item.PK.removeprefix(browsing.visitor_prefix(merchant_id))
+            person = browsing.visitor_stand_in(merchant_id, visitor_id) if reach.get(item.PK) else None
+        else:
+            person = profiles.get(customer_of(item))
+            if person is not None and (person.last_purchase_at or "") >= started:
+                person = None  # bought since the session began
+        if person is None:
+            continue
+        emit(
+            person,
+            Candidate(
+                kind="browse_abandoned",
+                dedupe_key=f"browse_abandoned#{started}",
+                ref=started,
+                values={"balance": int(person.balance or 0)},
+                target_url=item.viewed_url or program.shop_url,
+            ),
+        )
+        sent += 1
+    _decide_collected(emit)
+    for item in due:  # decided (or not to be): the next product view opens a new session
+        browsing.close_session(item)
+    return sent

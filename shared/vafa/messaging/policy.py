@@ -3,7 +3,8 @@
 Marketing or transactional. A message is transactional only when the customer's own action asked
 for it and it carries no invitation to buy: `purchase_thanks` (a receipt of the order and of the
 cashback it earned). Everything else is marketing:
-- `campaign`, `win_back`, `abandoned_cart` and `birthday` (which announces a gift to spend) sell.
+- `campaign`, `win_back`, `abandoned_cart`, `browse_abandoned` and `birthday` (which announces a gift
+  to spend) sell.
 - `expiry_reminder` is information about the customer's own wallet, but its whole point is to bring
   a purchase before the credit lapses. Iranian operators judge an SMS by its content, not by its
   sender's intentions, and a text that invites a purchase goes over an advertising line with the
@@ -29,7 +30,15 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 MARKETING_KINDS = frozenset(
-    {"expiry_reminder", "win_back", "birthday", "abandoned_cart", "feedback_request", "campaign"}
+    {
+        "expiry_reminder",
+        "win_back",
+        "birthday",
+        "abandoned_cart",
+        "browse_abandoned",
+        "feedback_request",
+        "campaign",
+    }
 )
 TRANSACTIONAL_KINDS = frozenset({"purchase_thanks"})
 CAP_WINDOW = timedelta(days=7)

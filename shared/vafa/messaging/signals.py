@@ -17,6 +17,7 @@ from vafa.messaging.contacts import set_opt_out, update_contact
 from vafa.phones import InvalidPhone, normalize_phone
 from vafa.store import keys as k
 from vafa.store.models import (
+    BrowsingItem,
     CartItem,
     ContactItem,
     CustomerItem,
@@ -139,6 +140,17 @@ def save_push_subscription(
     if not is_allowed_endpoint(checked["endpoint"], extra_hosts):
         raise ValidationFailed("endpoint is not a known push service over HTTPS", field="endpoint")
     kind, owner_id = owner
+    if kind == "visitor":
+        # A visitor already linked at sign-in: its browsers are the customer's from then on (the
+        # visitor's browsing item keeps whom it was linked to; vafa.messaging.browsing).
+        try:
+            mark = BrowsingItem.get(
+                k.visitor_pk(merchant_id, owner_id), "BROWSING", attributes_to_get=["linked_to"]
+            )
+            if mark.linked_to:
+                kind, owner_id = "customer", str(mark.linked_to)
+        except BrowsingItem.DoesNotExist:
+            pass
     customer = profile_or_404(merchant_id, owner_id) if kind == "customer" else None
     pk = customer.PK if customer is not None else k.visitor_pk(merchant_id, owner_id)
     digest = hashlib.sha256(checked["endpoint"].encode()).hexdigest()[:32]
@@ -157,10 +169,21 @@ def save_push_subscription(
             raise
         sub.save()  # the same browser again: refresh its keys
         return False
-    dropped = _keep_newest(pk)
+    dropped = keep_newest(pk)
     if customer is None:
+        from vafa.messaging.contacts import update_contact_at
+
+        # The visitor's own contact record counts its browsers, as a customer's does: the decision
+        # of an anonymous nudge reads reach from it (vafa.messaging.browsing).
+        update_contact_at(pk, [ContactItem.push_count.add(1 - dropped)])
         return True
-    # Subscribing is the browser's explicit permission: it counts as push consent.
+    push_consented(merchant_id, customer, 1 - dropped)
+    return True
+
+
+def push_consented(merchant_id: str, customer: CustomerItem, added: int) -> None:
+    """`added` more browsers for the customer: subscribing is the browser's explicit permission, so it
+    counts as push consent (and lifts an earlier push opt-out)."""
     consent = dict(
         customer.consent.as_dict() if hasattr(customer.consent, "as_dict") else customer.consent or {}
     )
@@ -169,12 +192,11 @@ def save_push_subscription(
     update_contact(
         merchant_id,
         customer.customer_id,
-        [ContactItem.push_count.add(1 - dropped), ContactItem.opted_out["push"].set(False)],
+        [ContactItem.push_count.add(added), ContactItem.opted_out["push"].set(False)],
     )
-    return True
 
 
-def _keep_newest(pk: str) -> int:
+def keep_newest(pk: str) -> int:
     """Drop the oldest subscriptions beyond MAX_SUBSCRIPTIONS under `pk`; how many were dropped."""
     subs = [
         s

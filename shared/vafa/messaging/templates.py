@@ -23,6 +23,7 @@ KINDS = (
     "feedback_request",
     "purchase_thanks",
     "campaign",
+    "browse_abandoned",
 )
 CHANNELS = ("sms", "email", "push")
 PARTS = ("sms", "email_subject", "email_body", "push_title", "push_body")
@@ -114,6 +115,24 @@ DEFAULTS: dict[str, dict[str, Parts]] = {
             "Thank you,\n{shop}",
             "push_title": "Your cart is waiting",
             "push_body": "Your {cart_total} cart at {shop} is still waiting. Finish your order.",
+        },
+    },
+    "browse_abandoned": {
+        "fa": {
+            "sms": "{name} عزیز، محصولی که در {shop} دیدید هنوز منتظر شماست.\n{link}",
+            "email_subject": "هنوز به آن فکر می‌کنید؟",
+            "email_body": "سلام {name} عزیز،\n\nدیدیم که در {shop} سری به چند محصول زدید. اگر هنوز به آن‌ها"
+            " فکر می‌کنید، همه سر جایشان هستند.\n\n{link}\n\nبا سپاس،\n{shop}",
+            "push_title": "هنوز به آن فکر می‌کنید؟",
+            "push_body": "محصولی که در {shop} دیدید هنوز منتظر شماست. نگاهی دوباره بیندازید.",
+        },
+        "en": {
+            "sms": "Hi {name}, the product you looked at on {shop} is still waiting for you.\n{link}",
+            "email_subject": "Still thinking it over?",
+            "email_body": "Hi {name},\n\nWe saw you looking around {shop}. If you're still thinking about"
+            " it, everything is right where you left it.\n\n{link}\n\nThank you,\n{shop}",
+            "push_title": "Still thinking it over?",
+            "push_body": "The product you looked at on {shop} is still waiting. Take another look.",
         },
     },
     "feedback_request": {

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -369,3 +370,22 @@ class CampaignItem(Item, discriminator="campaign"):
     finished_at = UnicodeAttribute(null=True)
     canceled_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
+
+
+class BrowsingItem(Item, discriminator="browsing"):
+    """One visitor's or customer's recent shop-page events in one bounded item (`SK = BROWSING`),
+    and, while a browsing session waits for its nudge, its DueIndex key (vafa.messaging.browsing).
+    A visitor's item that was linked to a customer keeps only `linked_to`."""
+
+    events = ListAttribute[str](null=True)  # compact JSON each, oldest first
+    started_at = UnicodeAttribute(null=True)  # the session's first product view, while one is open
+    viewed_at = UnicodeAttribute(null=True)  # the session's latest product view
+    viewed_url = UnicodeAttribute(null=True)  # the page of that product, where a nudge leads
+    linked_to = UnicodeAttribute(null=True)  # on a visitor's item: the customer it was linked to
+
+
+class RateItem(Item, discriminator="rate"):
+    """A per-visitor-minute event counter (`SK = RATE#<minute>`), gone by TTL."""
+
+    n = NumberAttribute(default=0)
+    ttl = NumberAttribute()

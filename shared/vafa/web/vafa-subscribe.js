@@ -10,7 +10,11 @@
  * With data-subscribe="auto" it asks once the page has loaded; otherwise call
  * window.Vafa.subscribe() yourself, e.g. from a "notify me" button (browsers only show the permission
  * prompt after a user gesture on some platforms). data-sw-scope (optional) registers the worker for
- * another scope, e.g. "/" for a worker kept in a folder. */
+ * another scope, e.g. "/" for a worker kept in a folder.
+ * Events: window.Vafa.track(type, {product: {sku, name, price}, query}) tells Vafa what the visitor
+ * did (page_viewed, product_viewed, searched, added_to_cart, checkout_started). With data-track="auto"
+ * the snippet sends one event when the page loads: product_viewed when the tag carries
+ * data-product-sku (and optionally data-product-name, data-product-price), else page_viewed. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -20,7 +24,13 @@
     siteKey: attr("data-site-key"),
     customerToken: attr("data-customer-token"),
     sw: attr("data-sw") || "/vafa-sw.js",
-    scope: attr("data-sw-scope")
+    scope: attr("data-sw-scope"),
+    track: attr("data-track"),
+    product: attr("data-product-sku") ? {
+      sku: attr("data-product-sku"),
+      name: attr("data-product-name") || undefined,
+      price: attr("data-product-price") ? Number(attr("data-product-price")) : undefined
+    } : null
   };
   var STORAGE_KEY = "vafa_visitor_id";
   var memoryVisitor = null;
@@ -96,7 +106,29 @@
     });
   }
 
-  window.Vafa = Object.assign(window.Vafa || {}, {subscribe: subscribe, visitorId: visitorId});
+  /* The page's address as Vafa checks it (http(s), no fragment, at most 2000 characters), or none. */
+  function pageUrl() {
+    var href = String(window.location.href).split("#")[0];
+    return /^https?:\/\//.test(href) && href.length <= 2000 ? href : undefined;
+  }
+
+  /* One event; resolves to Vafa's answer, rejects when Vafa refused it (e.g. 429 when too many). */
+  function track(type, details) {
+    details = details || {};
+    if (!config.siteKey) return Promise.reject(new Error("Vafa: data-site-key is needed"));
+    var body = {visitor_id: visitorId(), type: type, url: details.url || pageUrl()};
+    if (details.product) body.product = details.product;
+    if (details.query) body.query = details.query;
+    return call("/v1/events", {
+      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)
+    }, details.customerToken || config.customerToken);
+  }
+
+  window.Vafa = Object.assign(window.Vafa || {}, {subscribe: subscribe, visitorId: visitorId, track: track});
+  if (config.track === "auto") {
+    var first = config.product ? track("product_viewed", {product: config.product}) : track("page_viewed");
+    first.catch(function () {});
+  }
   if (attr("data-subscribe") === "auto") {
     var start = function () { subscribe().catch(function () {}); };
     if (document.readyState === "complete") start();
