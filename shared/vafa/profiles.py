@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from vafa.customers import ProfileIn, apply_profile, customer_view, new_customer
 from vafa.errors import Busy, NotFound
 from vafa.program import Program
+from vafa.search import name_items
 from vafa.store import keys as k
 from vafa.store.models import CustomerItem, Item
-from vafa.store.table import ensure_configured
+from vafa.store.table import connection, ensure_configured
 from vafa.timeutil import iso
 from vafa.wallet.operations import settle_expired
 from vafa.wallet.store import load_profile
@@ -29,12 +31,25 @@ def upsert_customer(
         current = load_profile(merchant_id, customer_id)
         created = current is None
         item = current or new_customer(merchant_id, customer_id, program.default_locale, now)
+        old_name = item.name
         apply_profile(item, profile, now)
+        # A changed name changes the keys it is searched by, in the same write (vafa.search).
+        names = name_items(merchant_id, customer_id, old_name, item.name)
         try:
-            item.save()
+            if names:
+                with TransactWrite(connection=connection()) as tx:
+                    tx.save(item)
+                    for name_item in names:
+                        tx.save(name_item)
+            else:
+                item.save()
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 continue  # someone else wrote this customer meanwhile: apply our fields to theirs
+            raise
+        except TransactWriteError as exc:
+            if exc.cause_response_code in ("TransactionCanceledException", "TransactionConflictException"):
+                continue
             raise
         return created, customer_view(item, now)
     raise Busy("too many concurrent changes to this customer; retry")

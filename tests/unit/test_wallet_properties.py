@@ -205,6 +205,30 @@ class WalletHistory(RuleBasedStateMachine):
         )
         self.books.commit(change)
 
+    @rule(amount=st.integers(-300_000, 300_000).filter(bool), days=st.integers(1, 400))
+    def adjust(self, amount: int, days: int) -> None:
+        """A merchant's correction: a credit is a lot of its own, a debit takes soonest-expiring
+        first and never more than the balance."""
+        self.next_id += 1
+        before = self.books.wallet
+        planned = domain.plan_adjust(
+            before, amount, f"a{self.next_id}", self.now, self.now + timedelta(days=days)
+        )
+        if planned is None:
+            assert amount < 0 and domain.spendable(before.lots, self.now) < -amount
+            return
+        change, lot_id = planned
+        assert [e.amount for e in change.entries if e.type == "adjust"] == [amount]
+        assert (lot_id is not None) == (amount > 0)
+        if amount < 0 and not before.holds:
+            settled = domain.plan_expire(before, self.now)
+            check_soonest_first(
+                tuple(domain.apply(before.lots, settled)),
+                {i: n - settled.lot_takes.get(i, 0) for i, n in change.lot_takes.items()},
+                self.now,
+            )
+        self.books.commit(change)
+
     @invariant()
     def books_balance(self) -> None:
         check_books(self.books, self.now)
@@ -325,6 +349,19 @@ def _history(rng: random.Random) -> None:
                 now + timedelta(days=rng.randint(1, 30)),
             )
             books.commit(change)
+        elif action < 0.94:  # a merchant's adjustment, credit or debit, sometimes above the balance
+            balance = books.wallet.balance
+            amount = rng.choice(
+                [rng.randint(1, 80_000), -balance or 1, -(balance + 1), -rng.randint(1, 100_000)]
+            )
+            planned_adjust = domain.plan_adjust(
+                books.wallet, amount, f"a{step}", now, now + timedelta(days=rng.choice([1, 30, 365]))
+            )
+            if planned_adjust is None:
+                assert amount < 0 and domain.spendable(books.wallet.lots, now) < -amount
+            else:
+                assert [e.amount for e in planned_adjust[0].entries if e.type == "adjust"] == [amount]
+                books.commit(planned_adjust[0])
         else:
             now += timedelta(days=rng.randrange(45), hours=rng.randrange(24))
         check_books(books, now)

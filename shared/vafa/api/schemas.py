@@ -203,6 +203,8 @@ class LedgerEntryOut(Record):
     at: str
     ref: str
     recorded_at: str
+    reason: Annotated[MaybeText, _doc("An adjustment's reason (adjust entries only)")] = None
+    by: Annotated[MaybeText, _doc("Who made an adjustment (adjust entries only)")] = None
 
 
 class LedgerPage(Record):
@@ -436,10 +438,25 @@ class WalletTotals(Record):
     outstanding: Count
 
 
+class FeedbackSummary(Record):
+    """Feedback answers recorded in the range (live, not as of the metrics run)."""
+
+    count: Count
+    average: Annotated[float | None, _doc("Mean score 0-10; null without answers")]
+    nps: Annotated[
+        int | None, _doc("% promoters (9-10) minus % detractors (0-6), -100..100; null without answers")
+    ]
+    promoters: Count
+    passives: Count
+    detractors: Count
+    comments: Annotated[int, Meta(ge=0, description="Answers that carried a comment")]
+
+
 class MetricsOut(Record):
     """Retention metrics for the range, as of the last metrics run."""
 
     as_of: Annotated[MaybeText, _doc("When the metrics run last ran; null before its first run")]
+    feedback: FeedbackSummary | None = None
     from_: str = field(name="from")
     to: str
     customers: CustomerCounts

@@ -240,11 +240,9 @@ def record_feedback(
         comment=comment,
         at=iso(now),
     )
-    try:
-        item.save(condition=FeedbackItem.PK.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    from vafa.insight.feedback import save_first  # with the day's totals, for the metrics' NPS
+
+    if not save_first(merchant_id, item):
         first = FeedbackItem.get(k.feedback_pk(merchant_id, order_id), k.FEEDBACK)
         return False, {
             "order_id": order_id,

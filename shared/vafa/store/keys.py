@@ -44,6 +44,14 @@ def redemption_pk(merchant_id: str, redemption_id: str) -> str:
     return f"M#{merchant_id}#R#{redemption_id}"
 
 
+ADJUSTMENT = "ADJUSTMENT"
+
+
+def adjustment_pk(merchant_id: str, adjustment_id: str) -> str:
+    """A merchant's balance adjustment, keyed by its client id (idempotency across customers)."""
+    return f"M#{merchant_id}#ADJ#{adjustment_id}"
+
+
 SPENT_PREFIX = "SPENT#"
 
 
@@ -54,6 +62,15 @@ def spent_sk(redemption_id: str) -> str:
 
 def phone_key(merchant_id: str, e164: str) -> str:
     return f"M#{merchant_id}#PHONE#{e164}"
+
+
+NAME_PREFIX = "NAME#"
+
+
+def name_key(merchant_id: str, first_letter: str) -> str:
+    """GSI1 partition of the customers whose (normalised) name, or a later word of it, starts with
+    `first_letter`: one partition per letter spreads a big shop's name writes."""
+    return f"M#{merchant_id}#NAME#{first_letter}"
 
 
 def api_key_sk(key_hash: str) -> str:

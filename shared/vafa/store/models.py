@@ -251,6 +251,31 @@ class SettlementItem(WalletRecord, discriminator="settlement"):
     note = UnicodeAttribute(null=True)
 
 
+class AdjustmentItem(WalletRecord, discriminator="adjustment"):
+    """A merchant's manual correction of a balance (PK `M#m#ADJ#<adjustment_id>`): its `adjust`
+    entry, the reason and who made it. Its key is the adjustment id, so a retry finds it."""
+
+    adjustment_id = UnicodeAttribute()
+    amount = NumberAttribute()  # signed
+    reason = UnicodeAttribute()
+    actor = UnicodeAttribute()  # "api_key:…abcd" or "dashboard:<user>"
+    expires_at = UnicodeAttribute(null=True)  # the new lot's expiry, for a credit
+    request_hash = UnicodeAttribute()
+    response = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class NameKeyItem(Item, discriminator="name_key"):
+    """One way to find a customer by name (PK the customer, SK `NAME#<i>`): on GSI1 under
+    `M#m#NAME#<first letter>` → `<normalised name from word i>#<customer id>` (vafa.search). A slot the
+    current name does not need keeps no GSI1 keys, so it leaves the index."""
+
+    customer_id = UnicodeAttribute()
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    name_index: PhoneIndex[NameKeyItem] = PhoneIndex()
+
+
 class DueItem(Item, discriminator="due"):
     """One customer's scheduled work of one kind (win-back, birthday, feedback), found by DueIndex."""
 
@@ -330,6 +355,22 @@ class FeedbackItem(Item, discriminator="feedback"):
     score = NumberAttribute()
     comment = UnicodeAttribute(null=True)
     at = UnicodeAttribute()
+    # The customer's feedback, newest first, on GSI1 (`M#m#FBC#customer` → `at#order`; vafa.insight.feedback).
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    customer_index: PhoneIndex[FeedbackItem] = PhoneIndex()
+
+
+class FeedbackStatsItem(Item, discriminator="feedback_stats"):
+    """One day's feedback totals of a merchant (PK the merchant, SK `FBSTATS#day`), added to in the
+    write that records each first answer, so the metrics read a range of days in one Query."""
+
+    answers = NumberAttribute(default=0)  # not `count`: Model.count is PynamoDB's
+    score_sum = NumberAttribute(default=0)
+    promoters = NumberAttribute(default=0)  # 9-10
+    passives = NumberAttribute(default=0)  # 7-8
+    detractors = NumberAttribute(default=0)  # 0-6
+    comments = NumberAttribute(default=0)
 
 
 class MessageStatsItem(Item, discriminator="message_stats"):

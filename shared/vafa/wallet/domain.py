@@ -483,3 +483,29 @@ def plan_grant(
     change.new_lots.append(Lot(lot_id, kind, ref, amount, amount, now, expires_at))
     change.entries.append(Entry(kind, amount, now, ref))
     return change, lot_id
+
+
+def plan_adjust(
+    wallet: Wallet, amount: int, ref: str, now: datetime, expires_at: datetime
+) -> tuple[Change, str | None] | None:
+    """A merchant's correction of a balance (one signed `adjust` entry), after settling what is due.
+
+    Positive: a lot of its own (`adjust:<ref>`) expiring at `expires_at`, like a gift. Negative:
+    taken from the soonest-expiring open lots as a redemption is; None when the balance is short
+    (nothing changes), so an adjustment never takes the balance below zero. Held credit is out of
+    the balance already and is never taken. Returns the lot created (None for a debit)."""
+    change = Change()
+    settle(wallet, now, change)
+    if amount > 0:
+        lot_id = lot_id_for("adjust", ref)
+        change.new_lots.append(Lot(lot_id, "adjust", ref, amount, amount, now, expires_at))
+        change.entries.append(Entry("adjust", amount, now, ref))
+        if expires_at <= now:  # the caller refuses this; kept exact should one slip through
+            change.lot_takes[lot_id] = amount
+            change.entries.append(Entry("expire", -amount, expires_at, lot_id))
+        return change, lot_id
+    if take(current_lots(wallet, change), -amount, now, change) < -amount:
+        return None
+    if amount:
+        change.entries.append(Entry("adjust", amount, now, ref))
+    return change, None

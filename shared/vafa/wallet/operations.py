@@ -22,8 +22,10 @@ from pynamodb.expressions.update import Action
 from vafa.customers import ProfileIn, apply_profile, new_customer
 from vafa.errors import Busy, Conflict, InsufficientBalance, NotFound, ValidationFailed
 from vafa.program import Program
+from vafa.search import name_items
 from vafa.store import keys as k
 from vafa.store.models import (
+    AdjustmentItem,
     CustomerItem,
     Item,
     OrderItem,
@@ -132,8 +134,13 @@ def record_purchase(
             expected_seq = int(profile.seq)
         else:
             profile = new_customer(merchant_id, req.customer_id, program.default_locale, now)
+        old_name = profile.name
         if req.customer is not None:
             apply_profile(profile, req.customer, now, field_prefix="customer.")
+        # Only a purchase that changes the name writes its search keys (vafa.search).
+        name_puts: list[tuple[Any, Any]] = [
+            (item, None) for item in name_items(merchant_id, req.customer_id, old_name, profile.name)
+        ]
         wallet = wallet_of(profile)
         change, earned = domain.plan_purchase(
             wallet, req.order_id, req.amount, occurred, terms_of(program), now
@@ -178,6 +185,7 @@ def record_purchase(
             now,
             record=order_item,
             record_condition=OrderItem.PK.does_not_exist(),
+            puts=name_puts,
         ).commit()
         return response
 
@@ -606,5 +614,94 @@ def settle_expired(
             record_condition=SettlementItem.PK.does_not_exist(),
         ).commit()
         return -sum(entry.amount for entry in change.entries if entry.type == "expire")
+
+    return retrying(attempt)
+
+
+@dataclass(frozen=True)
+class AdjustmentRequest:
+    adjustment_id: str
+    customer_id: str
+    amount: int  # signed, never 0
+    reason: str
+    expires_at: datetime | None  # a credit's expiry; default: the program's cashback_expiry_days
+    actor: str  # who made it: "key …abcd" or the dashboard user
+    body: dict[str, Any]
+
+
+def adjust(merchant_id: str, req: AdjustmentRequest, program: Program, now: datetime) -> dict[str, Any]:
+    """A merchant's correction of a customer's balance: one `adjust` entry naming the reason and who
+    made it. A debit larger than the balance is 409 and changes nothing; a retry replays the answer.
+
+    The fingerprint covers the body and the customer in the path (the same id for another customer
+    is a conflict), not who sent it: a retry from the panel after the key's attempt is the same."""
+    fingerprint = request_hash({**req.body, "customer_id": req.customer_id})
+    apk = k.adjustment_pk(merchant_id, req.adjustment_id)
+    what = f"adjustment_id {req.adjustment_id}"
+
+    def existing() -> dict[str, Any] | None:
+        found = batch_get([(apk, k.ADJUSTMENT)]).get((apk, k.ADJUSTMENT))
+        if isinstance(found, AdjustmentItem):
+            return replay(found.request_hash, found.response, fingerprint, what)
+        return None
+
+    def attempt() -> dict[str, Any]:
+        previous = existing()
+        if previous is not None:
+            return previous
+        profile = load_profile(merchant_id, req.customer_id)
+        if profile is None:
+            raise NotFound(f"customer {req.customer_id} not found", code="customer_not_found")
+        wallet = wallet_of(profile)
+        expires = req.expires_at or now + timedelta(days=program.cashback_expiry_days)
+        planned = domain.plan_adjust(wallet, req.amount, req.adjustment_id, now, expires)
+        if planned is None:
+            available = domain.spendable(wallet.lots, now)
+            raise InsufficientBalance(
+                f"balance {available} is less than the {-req.amount} to take", field="amount"
+            )
+        change, lot_id = planned
+        response: dict[str, Any] = {
+            "adjustment_id": req.adjustment_id,
+            "customer_id": req.customer_id,
+            "amount": req.amount,
+            "reason": req.reason,
+            "by": req.actor,
+            "expires_at": iso(expires) if lot_id else None,
+            "balance": wallet.balance + change.delta,
+            "created_at": iso(now),
+        }
+        record = AdjustmentItem(
+            apk,
+            k.ADJUSTMENT,
+            adjustment_id=req.adjustment_id,
+            customer_id=req.customer_id,
+            amount=req.amount,
+            reason=req.reason,
+            actor=req.actor,
+            expires_at=response["expires_at"],
+            request_hash=fingerprint,
+            response=json.dumps(response, ensure_ascii=False, separators=(",", ":")),
+            created_at=iso(now),
+        )
+        profile.updated_at = iso(now)
+        write = WalletWrite(
+            merchant_id,
+            profile,
+            int(profile.seq),
+            wallet,
+            change,
+            now,
+            record=record,
+            record_condition=AdjustmentItem.PK.does_not_exist(),
+        )
+        try:
+            write.commit()
+        except Contended:
+            previous = existing()  # a racing copy of this request won: its answer is ours
+            if previous is not None:
+                return previous
+            raise
+        return response
 
     return retrying(attempt)

@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from vafa.errors import Busy
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem, Item, RedemptionItem, WalletRecord
+from vafa.store.models import AdjustmentItem, CustomerItem, Item, RedemptionItem, WalletRecord
 from vafa.store.table import connection, ensure_configured
 from vafa.timeutil import iso, parse_instant
 from vafa.wallet.domain import Change, Hold, Lot, Posted, Take, Wallet, post
@@ -285,17 +285,19 @@ class WalletWrite:
 def _rows(record: WalletRecord) -> list[dict[str, Any]]:
     rows = []
     for seq, type_, amount, balance_after, at, ref in json.loads(record.entries or "[]"):
-        rows.append(
-            {
-                "seq": int(seq),
-                "type": type_,
-                "amount": int(amount),
-                "balance_after": int(balance_after),
-                "at": at,
-                "ref": ref,
-                "recorded_at": record.recorded_at,
-            }
-        )
+        row = {
+            "seq": int(seq),
+            "type": type_,
+            "amount": int(amount),
+            "balance_after": int(balance_after),
+            "at": at,
+            "ref": ref,
+            "recorded_at": record.recorded_at,
+        }
+        if type_ == "adjust" and isinstance(record, AdjustmentItem):
+            # The merchant's own words and who wrote them ride on the record, not in every entry.
+            row["reason"], row["by"] = record.reason, record.actor
+        rows.append(row)
     return rows
 
 

@@ -551,4 +551,7 @@ def metrics_report(merchant_id: str, start: date, end: date) -> dict[str, Any]:
             messages[key] = row
     body["messages"] = messages
     body["campaigns"] = campaigns
+    from vafa.insight import feedback  # totals kept as answers arrive, not folded from the timeline
+
+    body["feedback"] = feedback.summary(merchant_id, start, end)
     return body
