@@ -52,3 +52,29 @@ def test_birthday_keys_on_esfand_29_of_a_common_year_include_esfand_30() -> None
 def test_birthday_keys_on_feb_28_of_a_common_year_include_feb_29() -> None:
     assert "gregorian:02-29" in _birthday_keys(date(2027, 2, 28))
     assert "gregorian:02-29" not in _birthday_keys(date(2028, 2, 28))
+
+
+def test_a_birthday_run_reads_a_few_narrow_key_ranges_that_hold_its_four_days() -> None:
+    from datetime import timedelta
+
+    from vafa.messaging.kinds import BIRTHDAY_LOOKBACK_DAYS, _birthday_ranges
+
+    def ordinal(month_day: str) -> int:
+        month, mday = month_day.split("-")
+        return int(month) * 31 + int(mday)
+
+    start = date(2024, 1, 1)
+    for offset in range(3 * 366):  # every day of three years, year ends and leap days included
+        today = start + timedelta(days=offset)
+        keys = {
+            key
+            for back in range(BIRTHDAY_LOOKBACK_DAYS + 1)
+            for key in _birthday_keys(today - timedelta(days=back))
+        }
+        ranges = _birthday_ranges(sorted(keys))
+        assert len(ranges) <= 3, (today, ranges)
+        for key in keys:
+            assert any(low <= key <= high for low, high in ranges), (today, key, ranges)
+        for low, high in ranges:
+            assert low.split(":")[0] == high.split(":")[0]  # one calendar per range
+            assert ordinal(high.split(":")[1]) - ordinal(low.split(":")[1]) <= 40, (today, low, high)

@@ -11,6 +11,7 @@ outcome and a customer decided earlier costs no profile read.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -275,44 +276,59 @@ def _decide_collected(emit: Emit) -> None:
         flush()
 
 
+def _birthday_ranges(keys: list[str]) -> list[tuple[str, str]]:
+    """The few key ranges that hold `keys` (`calendar:MM-DD`): one per calendar, two when the days
+    wrap round the year's end, so a run makes two or three Queries for its four days, not ten."""
+    groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    for key in keys:
+        calendar_kind, month_day = key.split(":", 1)
+        wraps = any(other.startswith(f"{calendar_kind}:12") for other in keys) and month_day < "07"
+        groups[(calendar_kind, wraps)].append(key)
+    return [(min(group), max(group)) for group in groups.values()]
+
+
 def birthdays(merchant_id: str, program: Program, now: datetime, emit: Emit) -> int:
-    """Greet customers on their birthday in the merchant's timezone, once a year, with the optional gift."""
+    """Greet customers on their birthday in the merchant's timezone, once a year, with the optional gift.
+
+    A run looks at today and the days before it (a late run still greets those it missed); whoever
+    was greeted on an earlier run is skipped after one batched check of the year's dedupe keys."""
     ensure_configured()
     today = _local_date(now, program.timezone)
-    sent = 0
-    for back in range(BIRTHDAY_LOOKBACK_DAYS + 1):
+    celebrated: dict[str, str] = {}  # index key -> the greeting's dedupe key (calendar and year)
+    for back in range(BIRTHDAY_LOOKBACK_DAYS, -1, -1):  # the latest day wins a key seen twice
         day = today - timedelta(days=back)
         for key in _birthday_keys(day):
             calendar_kind = key.split(":", 1)[0]
             year = jdatetime.date.fromgregorian(date=day).year if calendar_kind == "jalali" else day.year
-            dedupe = f"birthday#{calendar_kind}#{year}"
-            ids = [
-                str(getattr(entry, "ActSK", "")).split("#", 1)[1]
-                for entry in CustomerItem.birthday_index.query(
-                    k.due_pk(merchant_id, "birthday"), CustomerItem.ActSK.startswith(f"{key}#")
-                )
-            ]
-            # A greeting is once a year per calendar: whoever was greeted on an earlier run (the day
-            # and the three days after it all find them) is skipped after one batched check.
-            done = _decided(merchant_id, [(c, dedupe) for c in ids])
-            todo = [c for c in ids if (c, dedupe) not in done]
-            profiles = _profiles(merchant_id, todo)
-            for customer_id in todo:
-                customer = profiles.get(customer_id)
-                if customer is None or not customer.birthday:
-                    continue
-                gift = program.reminders.birthday_gift_amount or 0
-                emit(
-                    customer,
-                    Candidate(
-                        kind="birthday",
-                        dedupe_key=dedupe,
-                        ref=str(year),
-                        values={"gift": gift, "balance": int(customer.balance)},
-                        target_url=program.shop_url,
-                    ),
-                )
-                sent += 1
+            celebrated[key] = f"birthday#{calendar_kind}#{year}"
+    found: list[tuple[str, str]] = []  # (customer, dedupe key)
+    for low, high in _birthday_ranges(list(celebrated)):
+        for entry in CustomerItem.birthday_index.query(
+            k.due_pk(merchant_id, "birthday"), CustomerItem.ActSK.between(f"{low}#", f"{high}#\uffff")
+        ):
+            key, _, customer_id = str(getattr(entry, "ActSK", "")).partition("#")
+            if key in celebrated:
+                found.append((customer_id, celebrated[key]))
+    done = _decided(merchant_id, found)
+    todo = [pair for pair in dict.fromkeys(found) if pair not in done]
+    profiles = _profiles(merchant_id, [customer_id for customer_id, _ in todo])
+    gift = program.reminders.birthday_gift_amount or 0
+    sent = 0
+    for customer_id, dedupe in todo:
+        customer = profiles.get(customer_id)
+        if customer is None or not customer.birthday:
+            continue
+        emit(
+            customer,
+            Candidate(
+                kind="birthday",
+                dedupe_key=dedupe,
+                ref=dedupe.rsplit("#", 1)[1],
+                values={"gift": gift, "balance": int(customer.balance)},
+                target_url=program.shop_url,
+            ),
+        )
+        sent += 1
     return sent
 
 
