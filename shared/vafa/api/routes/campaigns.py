@@ -19,14 +19,14 @@ from vafa.api.schemas import (
 )
 from vafa.customers import check_client_id
 from vafa.errors import ValidationFailed
-from vafa.insight.campaigns import report, store
-from vafa.insight.segments.audience import overview, preview
-from vafa.insight.segments.definition import parse_segment
 from vafa.messaging.placeholders import validate_template
 from vafa.store import keys as k
 from vafa.timeutil import parse_instant
 
 router = APIGatewayHttpRouter()
+
+# The campaign and segment modules (and the metrics they report) are imported inside the handlers
+# that use them: every cold start of the API function loads this module, few requests need them.
 
 
 @route(
@@ -50,6 +50,9 @@ router = APIGatewayHttpRouter()
     responses={201: "Created (or the original answer of a retried request)"},
 )
 def post_campaign(body: CampaignIn) -> Response[Any]:
+    from vafa.insight.campaigns import report, store
+    from vafa.insight.segments.definition import parse_segment
+
     merchant = merchant_id(router)
     now = request_time(router)
     segment = parse_segment(body.segment)
@@ -82,6 +85,8 @@ def post_campaign(body: CampaignIn) -> Response[Any]:
     query=page(100),
 )
 def list_campaigns(limit: int, cursor: str | None) -> dict[str, Any]:
+    from vafa.insight.campaigns import report, store
+
     merchant = merchant_id(router)
     after = decode_cursor(cursor, k.CAMPAIGN_PREFIX, numeric=False)
     items, last = store.list_campaigns(
@@ -105,6 +110,8 @@ def list_campaigns(limit: int, cursor: str | None) -> dict[str, Any]:
     response=CampaignOut,
 )
 def get_campaign(campaign_id: str) -> dict[str, Any]:
+    from vafa.insight.campaigns import report, store
+
     merchant = merchant_id(router)
     return report.results(merchant, store.get(merchant, check_client_id(campaign_id, "campaign_id")))
 
@@ -118,6 +125,8 @@ def get_campaign(campaign_id: str) -> dict[str, Any]:
     response=CampaignOut,
 )
 def cancel_campaign(campaign_id: str) -> dict[str, Any]:
+    from vafa.insight.campaigns import report, store
+
     merchant = merchant_id(router)
     campaign = store.cancel(merchant, check_client_id(campaign_id, "campaign_id"), request_time(router))
     return report.results(merchant, campaign)
@@ -132,6 +141,8 @@ def cancel_campaign(campaign_id: str) -> dict[str, Any]:
     response=SegmentsOut,
 )
 def get_segments() -> dict[str, Any]:
+    from vafa.insight.segments.audience import overview
+
     merchant = merchant_id(router)
     return overview(merchant, programs().get(merchant), request_time(router))
 
@@ -147,6 +158,9 @@ def get_segments() -> dict[str, Any]:
     response=SegmentPreviewOut,
 )
 def preview_segment(body: SegmentPreviewIn) -> dict[str, Any]:
+    from vafa.insight.segments.audience import preview
+    from vafa.insight.segments.definition import parse_segment
+
     merchant = merchant_id(router)
     segment = parse_segment(body.segment)
     return preview(merchant, programs().get(merchant), segment, request_time(router))
