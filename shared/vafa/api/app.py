@@ -18,6 +18,7 @@ from vafa.api.routes import (
     campaigns,
     customers,
     dashboard,
+    exports,
     insight,
     integrations,
     me,
@@ -50,6 +51,7 @@ app.include_router(campaigns.router)
 app.include_router(dashboard.router)
 app.include_router(me.router)
 app.include_router(integrations.router)
+app.include_router(exports.router)
 
 
 @app.exception_handler(VafaError)
