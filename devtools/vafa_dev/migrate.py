@@ -17,7 +17,8 @@ Per customer, in this order, each step safe to repeat:
 3. the customer's orders go on today's timeline with the day they happened (the metrics job
    rebuilds its figures from them; feedback asks of orders still inside their window go out, older
    ones count as history) and leave the old per-customer order list;
-4. the old feedback markers go (the timeline replaces them); win-back markers stay (still read).
+4. the old feedback markers go (the timeline replaces them); win-back markers stay (still read);
+5. a named customer gets the keys the panel's name search reads (vafa.search), when they differ.
 Last, the merchant's metrics state is dropped so the next metrics run rebuilds it from the timeline.
 """
 
@@ -53,6 +54,7 @@ class Report:
     ledger_entries: int = 0
     orders_on_timeline: int = 0
     markers_dropped: int = 0
+    name_keys: int = 0
     skipped: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -235,6 +237,22 @@ def migrate_customer(merchant_id: str, customer_id: str, now: datetime, report: 
     for marker in markers:  # 4. the timeline asks for feedback now
         client.delete_item(TableName=table, Key={"PK": marker["PK"], "SK": marker["SK"]})
         report.markers_dropped += 1
+    if profile is not None:  # 5. name search keys, as a name change writes them
+        from vafa.search import name_items
+
+        held = {i["SK"]["S"]: _s(i, "GSI1SK") for i in items if kind[id(i)] == "name_key"}
+        wanted = name_items(merchant_id, customer_id, None, _s(profile, "name"))
+        if {i.SK: i.GSI1SK for i in wanted} != {sk: v for sk, v in held.items() if v}:
+            from vafa.store.models import NameKeyItem
+
+            # Slots the name no longer needs are written without index keys: they leave the index.
+            stale = [
+                NameKeyItem(cpk, sk, customer_id=customer_id)
+                for sk in sorted(set(held) - {i.SK for i in wanted})
+            ]
+            for name_item in [*wanted, *stale]:
+                name_item.save()
+            report.name_keys += len(wanted)
     client.delete_item(TableName=table, Key={"PK": {"S": cpk}, "SK": {"S": "METRICS"}})
 
 

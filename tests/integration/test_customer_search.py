@@ -88,3 +88,33 @@ def test_a_search_is_a_few_calls_for_a_thousand_customers(merchant: str) -> None
     assert len(listed) == 1_000 and len(matched) == 125
     assert sum(walk.values()) >= 18, walk  # 8 shard Queries and 10 BatchGetItems, growing with the shop
     print(f"search calls: name {sum(by_name.values())}, phone {sum(by_phone.values())}, walk {dict(walk)}")
+
+
+def test_migrate_gives_names_set_before_search_their_keys(merchant: str) -> None:
+    from vafa.api.routes.customers import search_customers
+    from vafa.customers import new_customer
+    from vafa_dev.migrate import migrate
+
+    profile = new_customer(merchant, "c-old", "fa", NOW)
+    profile.name = "كاوه آهنگر"  # written before name keys existed: found by id only
+    profile.save()
+    assert [c["customer_id"] for c in search_customers(merchant, "کاوه", 20, None, NOW)["items"]] == []
+    assert migrate(NOW, [merchant]).name_keys == 2
+    for typed in ("کاوه", "اهنگ", "c-old"):
+        assert [c["customer_id"] for c in search_customers(merchant, typed, 20, None, NOW)["items"]] == [
+            "c-old"
+        ]
+    assert migrate(NOW, [merchant]).name_keys == 0  # a second run writes nothing
+
+
+def test_names_from_a_history_import_are_searchable(merchant: str) -> None:
+    from vafa.api.routes.customers import search_customers
+    from vafa.program import Program
+    from vafa_dev.history.reader import PastOrder
+    from vafa_dev.history.writer import write_customer
+
+    order = PastOrder(
+        row=1, order_id="h-1", customer_id="c-imp", amount=90_000, occurred_at=NOW, name="پرستو نیک"
+    )
+    assert write_customer(merchant, Program(), "c-imp", [order], NOW).imported == 1
+    assert [c["customer_id"] for c in search_customers(merchant, "نیک", 20, None, NOW)["items"]] == ["c-imp"]

@@ -48,8 +48,9 @@ from pynamodb.transactions import TransactWrite
 from vafa.customers import ProfileIn, apply_profile, new_customer
 from vafa.errors import Busy, VafaError
 from vafa.program import Program
+from vafa.search import name_items
 from vafa.store import keys as k
-from vafa.store.models import CustomerItem, DueItem, Item, OrderItem
+from vafa.store.models import CustomerItem, DueItem, Item, NameKeyItem, OrderItem
 from vafa.store.table import connection, ensure_configured
 from vafa.timeutil import iso
 from vafa.wallet.idempotency import request_hash
@@ -137,10 +138,11 @@ class _Plan:
     created: bool
     orders: list[PastOrder]
     markers: list[DueItem]
+    names: list[NameKeyItem] = field(default_factory=list)  # a name filled in: its search keys
 
     @property
     def size(self) -> int:
-        return 1 + len(self.orders) + len(self.markers)
+        return 1 + len(self.orders) + len(self.markers) + len(self.names)
 
 
 def order_item(merchant_id: str, order: PastOrder, now: datetime) -> OrderItem:
@@ -285,7 +287,7 @@ def _transact(plans: list[_Plan], merchant_id: str, now: datetime) -> bool:
                     tx.save(plan.profile)  # conditional on the version read (None: must not exist)
                     for order in plan.orders:
                         tx.save(order_item(merchant_id, order, now), condition=Item.PK.does_not_exist())
-                    for marker in plan.markers:
+                    for marker in [*plan.markers, *plan.names]:
                         tx.save(marker)
             return True
         except TransactWriteError as exc:
@@ -321,8 +323,11 @@ def _plan(
         profile, created = stored, False
     else:
         profile, created = new_customer(merchant_id, customer_id, program.default_locale, now), True
+    old_name = profile.name
     markers = fold(merchant_id, program, profile, orders, now)
-    return _Plan(profile, created, orders, markers)
+    # An imported name is searchable in the panel as one the API set (vafa.search).
+    names = name_items(merchant_id, customer_id, old_name, profile.name)
+    return _Plan(profile, created, orders, markers, names)
 
 
 def write_customer(
