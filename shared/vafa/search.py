@@ -7,8 +7,11 @@ name as the sort key. A search is one Query (`begins_with` on that key) plus one
 the profiles, whatever the size of the shop: measured with 1,000 customers, 2 DynamoDB calls for a
 name (`tests/integration/test_customer_search.py`), against 8 Queries of the member index and 10
 BatchGetItems of profiles (18 calls, and growing with the shop) for a walk of the member list,
-which projects no name. The keys are written only when a name changes (a purchase that repeats the
-name writes none). The alternative key on the profile itself is taken: its GSI1 keys are the phone's.
+which projects no name. The keys are written only when a name changes, in the same transaction as
+the profile (a purchase that repeats the name writes none). That is their price: the first purchase
+of a new customer that carries a two-word name writes 15 WCU instead of 9 (`make bench --only
+operations`: two 2-WCU transactional puts and their two index entries); a returning customer's
+purchase stays at 6. The key cannot ride on the profile itself: its GSI1 keys are the phone's.
 
 Matching ignores how the name was typed: Arabic ي/ك and Persian ی/ک, ZWNJ, spaces, tatweel, diacritics,
 hamza forms of alef, Persian/Arabic-Indic digits and letter case all compare equal. The name is shown
