@@ -161,10 +161,13 @@ def cmd_dashboard_link(args: argparse.Namespace) -> int:
     except MerchantItem.DoesNotExist:
         print(f"No merchant {args.merchant_id}.", file=sys.stderr)
         return 1
-    token = login_token(args.merchant_id, datetime.now(UTC), args.minutes)
+    token = login_token(args.merchant_id, datetime.now(UTC), args.minutes, args.role, args.user)
     print(f"{base}/dashboard#login={token}")
+    can = "view and change settings, templates, campaigns and balances" if args.role == "manager" else "view"
     print(
-        f"Valid for {args.minutes} minutes; it signs in to this merchant's dashboard only.", file=sys.stderr
+        f"Valid for {args.minutes} minutes; it signs {args.user} in to this merchant's dashboard only, "
+        f"to {can}.",
+        file=sys.stderr,
     )
     return 0
 
@@ -181,6 +184,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         workers=args.workers,
         quiet=args.quiet,
     )
+
+
+def _user_label(value: str) -> str:
+    if not value.strip() or len(value) > 64 or not value.isprintable():
+        raise argparse.ArgumentTypeError("a user label is 1-64 printable characters")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -251,6 +260,18 @@ def parser() -> argparse.ArgumentParser:
     link.add_argument("--minutes", type=int, default=15, choices=range(1, 61), metavar="1-60")
     link.add_argument(
         "--base-url", "--api-url", dest="base_url", help="the API's base URL (the stack output ApiUrl)"
+    )
+    link.add_argument(
+        "--role",
+        choices=["viewer", "manager"],
+        default="viewer",
+        help="viewer reads; manager also changes settings, templates, campaigns and balances",
+    )
+    link.add_argument(
+        "--user",
+        default=os.environ.get("USER") or "dashboard",
+        type=_user_label,
+        help="who holds the link, as the audit list names them (default: $USER)",
     )
     link.set_defaults(run=cmd_dashboard_link)
 

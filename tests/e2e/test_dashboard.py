@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from calendar import monthrange
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import jdatetime
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
@@ -28,6 +28,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 NOW = datetime.now(UTC).replace(microsecond=0)
 # Days before now of each customer's purchases: a buys three times, b twice, c once.
 HISTORY = {"a": [120, 90, 10], "b": [60, 30], "c": [45]}
+TEHRAN = timedelta(hours=3, minutes=30)  # Asia/Tehran, all year since 2022
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -131,20 +132,21 @@ def test_the_dashboard_shows_the_shops_numbers_in_persian_and_switches_to_englis
     assert "۲۰۰٬۰۰۰ تومان" in text(page, "stat-aov")  # 2,000,000 rials, shown in Toman
     assert "۶۰٬۰۰۰ تومان" in text(page, "wallet-earned")  # 5% cashback on six orders, in Toman
     assert "۳۰" in text(page, "median")  # gaps of 30, 30 and 80 days
-    # Cohort rows: one per month of a first purchase, labelled by the Jalali days the month spans.
+    # Cohort rows: one per Jalali month of a first purchase (Tehran's calendar), named by that month.
     first = (NOW - timedelta(days=120)).date()
-    month_end = first.replace(day=monthrange(first.year, first.month)[1])
-    row = page.get_by_test_id(f"cohort-{first:%Y-%m}")
-    expect(row).to_contain_text(format_date(month_end, "fa"))
+    jalali_first = jdatetime.date.fromgregorian(date=(NOW - timedelta(days=120) + TEHRAN).date())
+    row = page.get_by_test_id(f"cohort-j-{jalali_first.year:04d}-{jalali_first.month:02d}")
+    expect(row).to_contain_text(format_date(jalali_first.togregorian(), "fa").split(" ", 1)[1])
     expect(row.locator("td").first).to_have_text("۱")
-    assert page.locator("[data-testid^=cohort-]").count() == len(
-        {f"{NOW - timedelta(days=d):%Y-%m}" for d in (120, 60, 45)}
-    )
+    months = {
+        jdatetime.date.fromgregorian(date=(NOW - timedelta(days=d) + TEHRAN).date()) for d in (120, 60, 45)
+    }
+    assert page.locator("[data-testid^=cohort-j-]").count() == len({(m.year, m.month) for m in months})
     # Dates in the range picker and the last run are Jalali with Persian digits.
     assert page.get_by_test_id("to").input_value() == jalali_input(NOW.date())
     assert format_date(NOW.date(), "fa") in text(page, "asof")
-    # A session only reads: the campaign form is not offered.
-    assert page.locator("#campaign-box").is_hidden()
+    # A link without a role is a viewer's: the page says so and offers no change.
+    expect(page.get_by_test_id("viewer-note")).to_be_visible()
     expect(page.get_by_test_id("messages")).to_contain_text("هنوز پیامی فرستاده نشده است")
     ARTIFACTS.mkdir(exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar belongs at the top of the picture
@@ -242,7 +244,7 @@ def test_signing_in_with_the_api_key_and_refusing_a_bad_one(browser: Browser, se
     expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=20_000)
     assert seeded.keys["api_key"] not in page.url
     assert text(page, "stat-customers").endswith("۳")
-    assert page.locator("#campaign-box").is_visible()  # the API key may also start campaigns
+    assert page.get_by_test_id("viewer-note").is_hidden()  # the API key may change everything the panel does
 
     page.locator("#signout").click()
     expect(page.locator("#signin")).to_be_visible()
@@ -301,7 +303,7 @@ def test_the_cli_link_uses_the_base_url_and_knows_its_merchants(seeded: Shop, st
     assert unknown.returncode == 1 and not unknown.stdout
 
 
-def test_a_dashboard_session_reads_insight_but_never_writes(seeded: Shop, stack: LocalStack) -> None:
+def test_a_viewer_session_reads_the_panel_but_never_writes(seeded: Shop, stack: LocalStack) -> None:
     session = session_for(seeded, stack)
     as_session = {"Authorization": f"Bearer {session}"}
 
@@ -315,14 +317,22 @@ def test_a_dashboard_session_reads_insight_but_never_writes(seeded: Shop, stack:
     assert call("GET", "/v1/segments") == 200
     assert call("GET", "/v1/campaigns") == 200
     assert call("GET", "/v1/campaigns/none") == 404  # read routes answer as for the key
+    assert call("GET", "/v1/customers/a") == 200  # the panel's customer screen reads
+    assert call("GET", "/v1/audit") == 200
+    assert call("POST", "/v1/segments/preview", {"segment": "all"}) == 200  # a read sent as POST
+    # What no session may do, whatever its role: the shop's own traffic and customers' credentials.
     purchase = {"order_id": "x", "customer_id": "a", "amount": 5}
-    assert call("POST", "/v1/purchases", purchase) in (401, 403)
+    assert call("POST", "/v1/purchases", purchase) == 401
     assert call("POST", "/v1/redemptions", {"redemption_id": "r", "customer_id": "a", "amount": 1}) == 401
-    assert call("PUT", "/v1/program", {"cashback_rate_bps": 10_000}) == 401
-    assert call("GET", "/v1/customers/a") == 401
+    assert call("POST", "/v1/customers/a/token", {}) == 401
+    # What a manager may change, a viewer is refused with a code the page can explain.
+    assert call("PUT", "/v1/program", {"cashback_rate_bps": 10_000}) == 403
     campaign = {"campaign_id": "c1", "name": "x", "segment": "all", "template": {"fa": "سلام"}}
-    assert call("POST", "/v1/campaigns", campaign) == 401
-    assert call("POST", "/v1/segments/preview", {"segment": "all"}) == 401
+    assert call("POST", "/v1/campaigns", campaign) == 403
+    refused = requests.put(
+        seeded.base + "/v1/program", json={"cashback_rate_bps": 1}, headers=as_session, timeout=10
+    ).json()
+    assert refused["error"]["code"] == "read_only_session"
     # Nothing moved: still six orders, and no campaign.
     assert seeded.call("GET", "/v1/customers/a").json()["purchases_count"] == 3
     assert seeded.call("GET", "/v1/campaigns").json()["items"] == []

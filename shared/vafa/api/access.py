@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from vafa.auth.dashboard import SESSION_PREFIX, session_merchant
+from vafa.auth.dashboard import SESSION_PREFIX, session_identity
 from vafa.auth.keys import KeyKind, KeyVerifier
 from vafa.errors import Unauthorized
 
@@ -28,7 +28,7 @@ def access_for(path: str, method: str) -> Access:
     return "secret"
 
 
-def _request_time(event: dict[str, Any]) -> datetime:
+def request_time(event: dict[str, Any]) -> datetime:
     epoch_ms = (event.get("requestContext") or {}).get("timeEpoch")
     return (
         datetime.fromtimestamp(epoch_ms / 1000, UTC)
@@ -64,15 +64,19 @@ def authenticate(event: dict[str, Any], verifier: KeyVerifier) -> str | None:
     key = key.strip()
     merchant_id: str | None
     via = str(kind)
+    # Who made a change, for the audit list: the key's last characters (as `vafa keys` lists them) or
+    # the user a sign-in link was made for. Never the key itself.
+    who = f"key …{key[-4:]}"
     if kind == "secret" and key.startswith(SESSION_PREFIX):
-        # A dashboard session (auth/dashboard.py): signed, expiring, merchant-bound and read-only. It is
-        # checked here, never by the key table, and only ever grants the dashboard's GET routes.
-        merchant_id, via = session_merchant(key, path, method, _request_time(event)), "dashboard_session"
+        # A dashboard session (auth/dashboard.py): signed, expiring, merchant-bound, with a role. It is
+        # checked here, never by the key table, and only ever grants the panel's routes.
+        merchant_id, role, user = session_identity(key, path, method, request_time(event))
+        via, who = "dashboard_session", f"{user} ({role})"
     else:
         merchant_id = verifier.verify(key, kind)
     if merchant_id is None:
         raise Unauthorized("unknown or revoked key")
     context = event.setdefault("requestContext", {})
     authorizer = context.setdefault("authorizer", {})
-    authorizer["lambda"] = {"merchant_id": merchant_id, "key_kind": via}
+    authorizer["lambda"] = {"merchant_id": merchant_id, "key_kind": via, "who": who}
     return merchant_id

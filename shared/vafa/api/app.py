@@ -107,4 +107,30 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         access.authenticate(event, verifier())
     except VafaError as exc:
         return _answer(_for_browser(event, errors.from_domain(exc)))
-    return app.resolve(event, context)
+    answer = app.resolve(event, context)
+    if 200 <= answer.get("statusCode", 500) < 300:
+        _audit(event)
+    return answer
+
+
+def _audit(event: dict[str, Any]) -> None:
+    """Record a merchant's change (settings, templates, campaigns, adjustments) once it succeeded."""
+    from vafa import audit
+
+    method = (event.get("requestContext", {}).get("http", {}) or {}).get("method", "GET")
+    action = audit.audited_action(method, event.get("rawPath") or "")
+    caller = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+    if action is None or not caller.get("merchant_id"):
+        return
+    try:
+        body = json.loads(event.get("body") or "null") if not event.get("isBase64Encoded") else None
+    except ValueError:
+        body = None
+    audit.record(
+        caller["merchant_id"],
+        caller.get("who") or "?",
+        action[0],
+        action[1],
+        audit.summarize(action[0], body),
+        access.request_time(event),
+    )

@@ -320,9 +320,15 @@ class FeedbackOut(Record):
 
 
 class SessionOut(Record):
-    session: Annotated[str, _doc("Send as `Authorization: Bearer <session>`; read-only")]
+    session: Annotated[str, _doc("Send as `Authorization: Bearer <session>`; never in a cookie")]
     merchant_id: str
     expires_at: str
+    role: Annotated[
+        Literal["viewer", "manager"], _doc("viewer reads; manager also changes what the panel changes")
+    ] = "viewer"
+    user: Annotated[str, _doc("Who the sign-in link was made for, as the audit list names them")] = (
+        "dashboard"
+    )
 
 
 class HoldoutSample(Record):
@@ -347,6 +353,14 @@ class OutcomeOut(Record):
         Count, _doc("What the gateways charged for these messages, in rials (where they report it)")
     ]
     revenue_per_cost: Annotated[float | None, _doc("revenue / cost; null while nothing was charged")]
+    holdout_converted: Annotated[Count, _doc("Holdout customers who bought within the window")] = 0
+    holdout_lift_interval: Annotated[
+        list[float] | None, _doc("95% interval of the lift [low, high]; null without both groups")
+    ] = None
+    holdout_enough_data: Annotated[
+        bool, _doc("Both groups reach holdout_min_sample; below it the panel shows 'not enough data'")
+    ] = False
+    holdout_min_sample: Annotated[Count, _doc("Customers needed in each group for a lift to count")] = 30
 
 
 class CampaignOut(OutcomeOut):
@@ -463,14 +477,30 @@ class MetricsOut(Record):
     repeat_purchase_rate: float
     purchase_funnel: Annotated[list[Count], _doc("Customers with at least i+1 purchases")]
     return_rate: Annotated[dict[str, float], _doc("Share returning within 30d, 60d, 90d")]
+    return_rate_eligible: Annotated[
+        dict[str, Count],
+        _doc("Customers each return rate is over (first purchase in range, window passed); 0: not yet"),
+    ] = field(default_factory=dict)
     orders: Count
     revenue: Count
     average_order_value: Count
     purchase_frequency: float
     lifetime_value: Count
-    predicted_lifetime_value: Count
+    predicted_lifetime_value: Annotated[
+        Count,
+        _doc(
+            "All-time average order × expected purchases at today's repeat rate; never below lifetime_value"
+        ),
+    ]
+    predicted_lifetime_value_basis: Annotated[
+        dict[str, float],
+        _doc("average_order_value, repeat_purchase_rate, expected_purchases, lifetime_value"),
+    ] = field(default_factory=dict)
     days_between_purchases: GapsOut
     cohorts: list[CohortOut]
+    jalali_cohorts: Annotated[
+        list[CohortOut], _doc("The same cohorts by Jalali month in Tehran (`1405-07`), for Persian merchants")
+    ] = field(default_factory=list)
     wallet: WalletTotals
     messages: Annotated[dict[str, OutcomeOut], _doc("Per message kind")]
     campaigns: Annotated[dict[str, OutcomeOut], _doc("Per campaign id")]

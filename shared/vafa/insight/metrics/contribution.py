@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import jdatetime
 
 RETURN_WINDOWS = (30, 60, 90)
 MAX_GAP_DAYS = 730
@@ -39,6 +42,16 @@ def _month(moment: datetime) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
+_TEHRAN = ZoneInfo("Asia/Tehran")
+
+
+def jalali_month(moment: datetime) -> tuple[int, int]:
+    """The Jalali (year, month) of a moment in Tehran: Persian merchants count cohorts this way."""
+    local = moment.astimezone(_TEHRAN).date() if moment.tzinfo else moment.date()
+    day = jdatetime.date.fromgregorian(date=local)
+    return day.year, day.month
+
+
 def contribution(orders: Sequence[Order]) -> dict[str, Any]:
     """Everything this customer adds to the aggregates; an empty dict for a customer with no purchase."""
     kept = sorted((o for o in orders if o.counts), key=lambda o: (o.occurred_at, o.order_id))
@@ -54,8 +67,13 @@ def contribution(orders: Sequence[Order]) -> dict[str, Any]:
         entry = by_day.setdefault(day, [0, 0])
         entry[0] += 1
         entry[1] += order.amount - order.refunded
+    jalali = [jalali_month(o.occurred_at) for o in kept]
+    jalali_first = jalali[0][0] * 12 + jalali[0][1] - 1
     return {
         "cohort": _month(first),
+        # The same cohort counted in Jalali months (`1405-07`), for Persian merchants' tables.
+        "jalali_cohort": f"{jalali[0][0]:04d}-{jalali[0][1]:02d}",
+        "jalali_offsets": sorted({y * 12 + m - 1 - jalali_first for y, m in jalali}),
         "offsets": sorted({_month_index(o.occurred_at) - first_month for o in kept}),
         "count": len(kept),
         "revenue": sum(o.amount - o.refunded for o in kept),

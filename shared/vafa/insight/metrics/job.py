@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import secrets
 import zlib
 from collections.abc import Callable, Iterator
@@ -500,11 +501,32 @@ def run_metrics(
     }
 
 
+# Below this many customers in either group a lift is noise (a holdout of two gives "+50 pts"): the
+# answer says `holdout_enough_data: false` and the panel shows "not enough data" instead of a number.
+MIN_LIFT_SAMPLE = 30
+
+
+def lift_interval(converted: int, sent: int, held_converted: int, held: int) -> list[float] | None:
+    """A 95% interval of the lift (difference of two conversion rates, normal approximation)."""
+    if not sent or not held:
+        return None
+    p1, p2 = converted / sent, held_converted / held
+    spread = 1.96 * math.sqrt(p1 * (1 - p1) / sent + p2 * (1 - p2) / held)
+    return [round(max(-1.0, p1 - p2 - spread), 4), round(min(1.0, p1 - p2 + spread), 4)]
+
+
 def outcome_row(count: dict[str, int]) -> dict[str, Any]:
-    """One message kind's or campaign's results; lift = return rate of the messaged minus the holdout's."""
+    """One message kind's or campaign's results; lift = return rate of the messaged minus the holdout's,
+    with its 95% interval and whether both groups reach MIN_LIFT_SAMPLE."""
     sent, held = count.get("sent", 0), count.get("holdout", 0)
     converted, held_converted = count.get("converted", 0), count.get("holdout_converted", 0)
     lift = round(converted / sent - held_converted / held, 4) if sent and held else None
+    extra = {
+        "holdout_converted": held_converted,
+        "holdout_lift_interval": lift_interval(converted, sent, held_converted, held),
+        "holdout_enough_data": sent >= MIN_LIFT_SAMPLE and held >= MIN_LIFT_SAMPLE,
+        "holdout_min_sample": MIN_LIFT_SAMPLE,
+    }
     return {
         "sent": sent,
         "suppressed": count.get("suppressed", 0),
@@ -516,6 +538,7 @@ def outcome_row(count: dict[str, int]) -> dict[str, Any]:
         "holdout_sample": {"messaged": sent, "holdout": held},
         "cost": count.get("cost", 0),
         "revenue_per_cost": round(count.get("revenue", 0) / count["cost"], 2) if count.get("cost") else None,
+        **extra,
     }
 
 
