@@ -202,7 +202,22 @@ def test_message_rows_translate_kinds_and_show_lift_in_points(
     ).json()
     row = {"sent": 120, "suppressed": 4, "failed": 1, "clicked": 30, "converted": 12, "revenue": 24_000_000}
     body["messages"] = {
-        "win_back": {**row, "holdout_lift": 0.125, "holdout_sample": {"messaged": 120, "holdout": 40}},
+        "win_back": {
+            **row,
+            "holdout_lift": 0.125,
+            "holdout_sample": {"messaged": 120, "holdout": 40},
+            "holdout_lift_interval": [-0.02, 0.27],
+            "holdout_enough_data": True,
+        },
+        # A holdout of two: the page says so instead of a bold "+50 pts"
+        "abandoned_cart": {
+            **row,
+            "holdout_lift": 0.5,
+            "holdout_sample": {"messaged": 120, "holdout": 2},
+            "holdout_lift_interval": [-0.2, 1.0],
+            "holdout_enough_data": False,
+            "holdout_min_sample": 30,
+        },
         "birthday": {**row, "holdout_lift": None, "holdout_sample": {"messaged": 120, "holdout": 0}},
     }
     body["campaigns"] = {
@@ -217,6 +232,11 @@ def test_message_rows_translate_kinds_and_show_lift_in_points(
     expect(win_back).to_contain_text("بازگرداندن مشتری")
     expect(win_back.get_by_test_id("lift")).to_have_text("+۱۲٫۵ واحد درصد")
     expect(win_back).to_contain_text("۱۲۰ گیرنده · ۴۰ شاهد")
+    expect(win_back.get_by_test_id("lift-interval")).to_have_text("بازه: −۲ تا +۲۷")
+    small = page.get_by_test_id("message-abandoned_cart")
+    expect(small.get_by_test_id("lift")).to_have_text("دادهٔ کافی نیست")
+    expect(small).to_contain_text("دست‌کم ۳۰ نفر در هر گروه لازم است")
+    expect(small).to_contain_text("۱۲۰ گیرنده · ۲ شاهد")
     expect(win_back).to_contain_text("۲٬۴۰۰٬۰۰۰ تومان")
     expect(page.get_by_test_id("message-birthday")).to_contain_text("تبریک تولد")
     expect(page.get_by_test_id("message-birthday").locator("td.lift")).to_have_text("—")
@@ -226,6 +246,9 @@ def test_message_rows_translate_kinds_and_show_lift_in_points(
     expect(win_back).to_contain_text("Win-back")
     expect(win_back.get_by_test_id("lift")).to_have_text("+12.5 pts")
     expect(win_back).to_contain_text("120 messaged · 40 holdout")
+    expect(win_back.get_by_test_id("lift-interval")).to_have_text("interval −2 to +27")
+    expect(small.get_by_test_id("lift")).to_have_text("Not enough data")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-lift-en.png"), full_page=True)
     page.close()
 
 

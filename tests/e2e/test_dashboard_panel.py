@@ -72,6 +72,30 @@ def shoot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"panel-{name}.png"), full_page=True)
 
 
+def settled(page: Page, screen: str) -> None:
+    """Wait for what a screen loads, so its picture shows it (the customers screen opens Sara's page)."""
+    if screen == "templates":
+        expect(page.get_by_test_id("p-meta")).not_to_be_empty()
+    elif screen == "campaigns":
+        expect(page.get_by_test_id("c-audience")).to_have_attribute("data-size", "3")
+        expect(page.locator("[data-testid^=campaign-row-]")).to_have_count(1)
+    elif screen == "audit":
+        expect(page.get_by_test_id("audit-row")).to_have_count(2)
+    elif screen == "customers" and routes_answer_in(page):
+        page.get_by_test_id("q").fill("سارا")
+        page.get_by_test_id("q").press("Enter")
+        page.get_by_test_id("result-sara").click()
+        expect(page.get_by_test_id("customer-balance")).to_be_visible()
+
+
+def routes_answer_in(page: Page) -> bool:
+    status: int = page.evaluate(
+        "fetch('/v1/customers?q=x', {headers: {Authorization: 'Bearer ' +"
+        " JSON.parse(sessionStorage.getItem('vafa.auth')).token}}).then(r => r.status)"
+    )
+    return status != 404
+
+
 def routes_answer(shop: Shop, *paths: str) -> bool:
     """Whether the customers backend (another change) serves these routes on this stack yet."""
     for path in paths:
@@ -88,6 +112,9 @@ def test_a_manager_changes_settings_templates_and_campaigns_and_the_audit_names_
     page = signed_in(browser, link)
     expect(page.get_by_test_id("who")).to_contain_text("Sara")
     assert page.locator("#viewer-note").is_hidden()
+    expect(page.get_by_test_id("stat-nps")).to_contain_text("هنوز نظری در این بازه نیامده است")
+    expect(page.get_by_test_id("stat-pltv")).to_contain_text("خرید؛ نه کمتر از خرج تا امروز")
+    shoot(page, "overview-fa")
 
     # Settings: every control is named for the program field it sets, in the shop's terms.
     go(page, "settings")
@@ -225,8 +252,7 @@ def test_every_screen_in_english_and_on_a_phone(browser: Browser, club: Shop, st
     phone = signed_in(browser, link, width=390, height=844)
     for screen in ("overview", "settings", "templates", "campaigns", "customers", "audit"):
         go(phone, screen)
-        if screen == "templates":
-            expect(phone.get_by_test_id("p-meta")).not_to_be_empty()
+        settled(phone, screen)
         # Nothing wider than the phone: the page never scrolls sideways.
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), screen
         shoot(phone, f"{screen}-phone")
@@ -243,6 +269,7 @@ def test_every_screen_in_english_and_on_a_phone(browser: Browser, club: Shop, st
     shoot(page, "overview-en")
     for screen in ("settings", "templates", "campaigns", "customers", "audit"):
         go(page, screen)
+        settled(page, screen)
         if screen == "templates":
             expect(page.get_by_test_id("p-meta")).to_contain_text("SMS parts")
         shoot(page, f"{screen}-en")

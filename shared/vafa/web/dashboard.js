@@ -672,7 +672,7 @@
   }
 
   function renderCampaignForm(segments) {
-    var select = $("c-segment"), chosen = select.value || "at_risk";
+    var select = $("c-segment"), chosen = select.value || "all";
     select.textContent = "";
     ["all"].concat((segments.items || []).map(function (s) { return s.name; })).forEach(function (name) {
       var option = el("option", {value: name, text: t("s_" + name)});
@@ -1170,7 +1170,9 @@
         el("small", {text: t("not_enough_note", {n: num(row.holdout_min_sample || 30)})})];
     }
     function points(x) {
-      return new Intl.NumberFormat(locale(), {maximumFractionDigits: 1, signDisplay: "exceptZero"}).format(x * 100).replace(/[\u200e\u200f]/g, "");
+      /* A true minus sign in both languages (English Intl gives a hyphen), marks dropped: <bdi> keeps it LTR. */
+      return new Intl.NumberFormat(locale(), {maximumFractionDigits: 1, signDisplay: "exceptZero"}).format(x * 100)
+        .replace(/[\u200e\u200f]/g, "").replace("-", "−");
     }
     var label = t("points", {p: "\u0000"}).split("\u0000");
     var parts = [el("b", {"data-testid": "lift"}, [label[0], el("bdi", {dir: "ltr", text: points(row.holdout_lift)}), label[1]]), sampleNote];
