@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -51,6 +51,14 @@ def audited_action(method: str, path: str) -> tuple[str, str | None] | None:
         if method == verb and match:
             return action, match.groupdict().get("id")
     return None
+
+
+def target_of(action: str, from_path: str | None, body: Any) -> str | None:
+    """What a change was made to: the id in the path, or a new campaign's id from its body."""
+    if from_path is None and action == "campaign.create" and isinstance(body, dict):
+        campaign_id = body.get("campaign_id")
+        return campaign_id if isinstance(campaign_id, str) else None
+    return from_path
 
 
 def summarize(action: str, body: Any) -> str | None:
@@ -101,9 +109,10 @@ def record(
     """Append one change to the merchant's audit list."""
     ensure_configured()
     at = iso(now)
+    # Milliseconds in the key, so two changes within one second still list in the order they came.
     AuditItem(
         audit_pk(merchant_id),
-        f"{at}#{secrets.token_hex(4)}",
+        f"{now.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}#{secrets.token_hex(4)}",
         at=at,
         who=who,
         action=action,

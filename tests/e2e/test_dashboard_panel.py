@@ -207,6 +207,8 @@ def test_a_manager_changes_settings_templates_and_campaigns_and_the_audit_names_
     )  # settings, template saved, template reset, campaign, cancel (refusals are not changes)
     expect(rows.first).to_contain_text("لغو کمپین")
     expect(rows.first).to_contain_text("Sara (مدیر)")
+    expect(rows.nth(1)).to_contain_text("کمپین تازه")
+    expect(rows.nth(1)).to_contain_text(campaign["campaign_id"])
     expect(rows.last.locator('[data-field="reminders.win_back_after_days"]')).to_have_text(
         "بازگرداندن مشتری پس از چند روز بی‌خریدی: ۴۵"
     )

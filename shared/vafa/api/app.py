@@ -130,7 +130,7 @@ def _audit(event: dict[str, Any]) -> None:
         caller["merchant_id"],
         caller.get("who") or "?",
         action[0],
-        action[1],
+        audit.target_of(action[0], action[1], body),
         audit.summarize(action[0], body),
         access.request_time(event),
     )
