@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -169,15 +170,18 @@ def preview_template(body: TemplatePreviewIn) -> dict[str, Any]:
     from vafa.messaging.templates_preview import preview
 
     merchant = merchant_id(router)
+    # Links in messages use the short link domain when the deployment has one, else the API's own
+    # address, which is this request's host: the preview counts the same length the gateway bills.
     headers = router.current_event.headers or {}
     host = headers.get("host") or "vafa.example"
     scheme = "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
+    link_base = os.environ.get("VAFA_LINK_BASE_URL") or f"{scheme}://{host}"
     return preview(
         programs().get(merchant),
         body.kind,
         body.locale,
         {str(part): text for part, text in body.template.items()},
-        f"{scheme}://{host}",
+        link_base,
         request_time(router),
         body.sms_part_price,
     )
