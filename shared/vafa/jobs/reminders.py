@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from vafa.messaging.candidate import Candidate
 from vafa.messaging.decide import decide_batch
 from vafa.messaging.due import due_items, full
 from vafa.messaging.outbox import Outbox
+from vafa.messaging.render import public_url
 from vafa.program import Program
 from vafa.store.models import CustomerItem, NotificationItem
 from vafa.store.table import ensure_configured
@@ -40,12 +40,6 @@ KINDS = (
     ("feedback_request", kinds.feedback_requests),
     ("browse_abandoned", kinds.browse_abandoned),
 )
-
-
-def public_url() -> str:
-    """Where links in messages point: the deployment's short link domain when it has one (a domain
-    that forwards /r/, /f/ and /u/ to the API, so an SMS link stays short), else the API itself."""
-    return (os.environ.get("VAFA_LINK_BASE_URL") or os.environ.get("VAFA_PUBLIC_URL", "")).rstrip("/")
 
 
 def release_outbox(merchant_id: str, now: datetime, outbox: Outbox) -> int:

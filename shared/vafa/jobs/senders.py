@@ -8,9 +8,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from vafa.jobs.reminders import public_url
 from vafa.messaging.delivery import Retry, deliver
 from vafa.messaging.outbox import Outbox
+from vafa.messaging.render import public_url
 from vafa.store.table import ensure_configured
 from vafa.tracing import capture_handler
 

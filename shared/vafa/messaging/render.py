@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,12 @@ class Rendered:
     unsubscribe: str | None
     parts: str = "{}"  # JSON of the display values and template overrides, to render for another channel
     link_items: tuple[Any, ...] = ()  # short links to store with the decision (LinkItem)
+
+
+def public_url() -> str:
+    """Where links in messages point: the deployment's short link domain when it has one (a domain
+    that forwards /r/, /f/ and /u/ to the API, so an SMS link stays short), else the API itself."""
+    return (os.environ.get("VAFA_LINK_BASE_URL") or os.environ.get("VAFA_PUBLIC_URL", "")).rstrip("/")
 
 
 def values_for(
