@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+from tests.clock import at, day
 from tests.e2e.conftest import Shop
 
 
@@ -134,7 +135,7 @@ def test_adjustments_credit_and_debit_with_reason_and_author(shop: Shop) -> None
 
 def test_adjustment_refusals_name_the_field(shop: Shop) -> None:
     shop.call("POST", "/v1/purchases", {"order_id": "o-r", "customer_id": "c-r", "amount": 1000})
-    past = "2020-01-01T00:00:00Z"
+    past = at(day(-1))
     for body, field in (
         ({"amount": 1, "reason": "x"}, "adjustment_id"),
         ({"adjustment_id": "a", "amount": 0, "reason": "x"}, "amount"),
@@ -202,5 +203,5 @@ def test_feedback_is_listed_per_customer_and_counted_as_nps(shop: Shop) -> None:
         "detractors": 1,
         "comments": 2,
     }
-    before = shop.call("GET", "/v1/metrics", params={"to": "2020-01-01"}).json()["feedback"]
+    before = shop.call("GET", "/v1/metrics", params={"to": day(-2000)}).json()["feedback"]
     assert before["count"] == 0 and before["nps"] is None and before["average"] is None

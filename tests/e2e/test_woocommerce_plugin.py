@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.clock import day
 from tests.e2e.conftest import Shop
 from tests.e2e.test_edges import browser_subscription
 
@@ -88,8 +89,8 @@ def test_saving_settings_registers_four_webhooks_once_and_their_deliveries_count
         "currency": "IRT",
         "total": "200000.00",
         "customer_id": 41,
-        "date_created_gmt": "2026-01-01T10:00:00",
-        "date_paid_gmt": "2026-01-01T10:01:00",
+        "date_created_gmt": f"{day(-1)}T10:00:00",  # WooCommerce writes UTC without an offset
+        "date_paid_gmt": f"{day(-1)}T10:01:00",
         "billing": {"first_name": "سارا", "last_name": "", "phone": "09121234567", "email": ""},
         "refunds": [],
         "line_items": [],

@@ -10,7 +10,7 @@ from vafa.store.models import SettlementItem
 from vafa.timeutil import iso
 from vafa.wallet import domain
 from vafa.wallet.operations import recorded_stamp, retrying
-from vafa.wallet.store import Contended, WalletWrite, load_profile, wallet_of
+from vafa.wallet.store import WalletWrite, batch_get, commit_once, load_profile, wallet_of
 
 
 def grant_birthday_gift(
@@ -43,14 +43,10 @@ def grant_birthday_gift(
             record=record,
             record_condition=SettlementItem.PK.does_not_exist(),
         )
-        try:
-            write.commit()
-        except Contended:
-            try:
-                SettlementItem.get(guard_pk, k.ORDER, consistent_read=True)
-                return 0
-            except SettlementItem.DoesNotExist:
-                raise
-        return amount
+
+        def granted() -> bool | None:  # a racing grant of the same gift won
+            return True if batch_get([(guard_pk, k.ORDER)]) else None
+
+        return 0 if commit_once(write, granted) else amount
 
     return retrying(attempt)

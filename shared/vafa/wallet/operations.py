@@ -41,6 +41,7 @@ from vafa.wallet.store import (
     Contended,
     WalletWrite,
     batch_get,
+    commit_once,
     load_profile,
     takes_from_json,
     takes_json,
@@ -318,14 +319,7 @@ def redeem(
             record_condition=RedemptionItem.PK.does_not_exist(),
             puts=puts,
         )
-        try:
-            write.commit()
-        except Contended:
-            previous = existing()
-            if previous is not None:
-                return previous
-            raise
-        return response
+        return commit_once(write, existing) or response
 
     return retrying(attempt)
 
@@ -695,13 +689,6 @@ def adjust(merchant_id: str, req: AdjustmentRequest, program: Program, now: date
             record=record,
             record_condition=AdjustmentItem.PK.does_not_exist(),
         )
-        try:
-            write.commit()
-        except Contended:
-            previous = existing()  # a racing copy of this request won: its answer is ours
-            if previous is not None:
-                return previous
-            raise
-        return response
+        return commit_once(write, existing) or response  # a racing copy that won: its answer
 
     return retrying(attempt)

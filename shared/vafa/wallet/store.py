@@ -4,10 +4,10 @@ change as a single guarded transaction of two items: the profile and the operati
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -21,6 +21,7 @@ from vafa.store.table import connection, ensure_configured
 from vafa.timeutil import iso, parse_instant
 from vafa.wallet.domain import Change, Hold, Lot, Posted, Take, Wallet, post
 
+T = TypeVar("T")
 _IMAGE = "_vafa_image"  # the profile as read, so a commit writes only the attributes it changed
 _UNDIFFED = {"PK", "SK", "kind", "version"}
 
@@ -280,6 +281,20 @@ class WalletWrite:
             raise
         remember(profile)
         return after, posted
+
+
+def commit_once(write: WalletWrite, stored: Callable[[], T | None]) -> T | None:
+    """Commit `write`; when it loses to a racing copy of the same request (its record now exists),
+    that copy's stored answer instead. None: this commit went through. Any other lost race is
+    raised as Contended, to be planned again."""
+    try:
+        write.commit()
+    except Contended:
+        previous = stored()
+        if previous is not None:
+            return previous
+        raise
+    return None
 
 
 def _rows(record: WalletRecord) -> list[dict[str, Any]]:
