@@ -67,6 +67,14 @@ def check_restored(facts: domain.OrderFacts, spent: list[domain.Spent]) -> None:
         assert s.restored == domain.restore_due(s.amount, facts.amount, facts.refunded_amount) <= s.amount
 
 
+def settled_lots(wallet: domain.Wallet, now: datetime) -> tuple[domain.Lot, ...]:
+    """The lots a plan spends from: after lapsed holds went back to their lots and expired credit
+    left (what `domain.settle`, the first step of every plan, does)."""
+    change = domain.Change()
+    domain.settle(wallet, now, change)
+    return tuple(domain.apply(wallet.lots, change))
+
+
 def check_soonest_first(lots: tuple[domain.Lot, ...], takes: dict[str, int], now: datetime) -> None:
     """A redemption took from a lot only once every open lot expiring before it was used up."""
     open_lots = domain.spend_order(lots, now)
@@ -120,7 +128,7 @@ class WalletHistory(RuleBasedStateMachine):
             return
         change, takes = planned
         assert sum(takes.values()) == amount
-        check_soonest_first(before.lots, takes, self.now)
+        check_soonest_first(settled_lots(before, self.now), takes, self.now)
         self.books.commit(change)
 
     @precondition(lambda self: bool(self.orders))
@@ -154,7 +162,9 @@ class WalletHistory(RuleBasedStateMachine):
         if planned is None:
             return
         change, made = planned
-        check_soonest_first(before.lots, {t.lot_id: t.amount for t in made.takes}, self.now)
+        check_soonest_first(
+            settled_lots(before, self.now), {t.lot_id: t.amount for t in made.takes}, self.now
+        )
         self.books.commit(change)
         self.held[rid] = order_id
 
@@ -311,8 +321,7 @@ def _history(rng: random.Random) -> None:
                 assert domain.spendable(before.lots, now) < max(amount, 1)
             else:
                 redeemed = {t.lot_id: t.amount for t in spent_now[1]}
-                if not before.holds:  # lapsed holds settled on the way return to lots first
-                    check_soonest_first(before.lots, redeemed, now)
+                check_soonest_first(settled_lots(before, now), redeemed, now)
                 books.commit(spent_now[0])
                 order_named = rng.choice([None, f"o{rng.randrange(step + 1)}"])
                 if order_named is not None:
